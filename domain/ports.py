@@ -1,0 +1,159 @@
+"""Ports: what the domain needs from storage, as Protocols.
+
+``storage/`` implements them on SQLAlchemy; ``tests/fakes.py`` implements them in
+memory. One contract test (tests/integration/test_repository_contract.py) runs
+against both so the fake cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.model import (
+    Activity,
+    AuditEntry,
+    Client,
+    Invoice,
+    Order,
+    OutboxMessage,
+    Payment,
+    Quote,
+    Task,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+class UserRepository(Protocol):
+    async def get(self, slack_user_id: str) -> User | None: ...
+    async def list(self) -> Sequence[User]: ...
+    async def existing_ids(self, slack_user_ids: Iterable[str]) -> set[str]: ...
+    async def upsert_many(self, users: Sequence[User]) -> UpsertResult:
+        """Insert or update by ``slack_user_id``; managers are linked after all rows exist."""
+        ...
+
+
+class ClientRepository(Protocol):
+    async def get(self, external_id: str) -> Client | None: ...
+    async def get_by_id(self, client_id: int) -> Client | None: ...
+    async def existing_ids(self, external_ids: Iterable[str]) -> set[str]: ...
+    async def upsert_many(self, clients: Sequence[Client]) -> UpsertResult: ...
+    async def add_placeholders(self, external_ids: Iterable[str]) -> int:
+        """Create a client named after each id not yet known; returns how many."""
+        ...
+
+    async def count(self) -> int: ...
+
+
+class OrderRepository(Protocol):
+    async def existing_ids(self, external_ids: Iterable[str]) -> set[str]: ...
+    async def upsert_many(self, orders: Sequence[Order]) -> UpsertResult: ...
+    async def for_client(self, client_external_id: str) -> Sequence[Order]: ...
+
+
+class InvoiceRepository(Protocol):
+    async def existing_ids(self, external_ids: Iterable[str]) -> set[str]: ...
+    async def upsert_many(self, invoices: Sequence[Invoice]) -> UpsertResult: ...
+
+
+class PaymentRepository(Protocol):
+    async def upsert_many(self, payments: Sequence[Payment]) -> UpsertResult: ...
+
+
+class QuoteRepository(Protocol):
+    async def get(self, external_id: str) -> Quote | None: ...
+    async def upsert_many(self, quotes: Sequence[Quote]) -> UpsertResult: ...
+
+
+class ActivityRepository(Protocol):
+    async def add(self, activity: Activity) -> Activity: ...
+    async def get(self, activity_id: int) -> Activity | None: ...
+
+
+class TaskRepository(Protocol):
+    async def add(self, task: Task) -> Task: ...
+    async def get(self, task_id: int) -> Task | None: ...
+    async def open_for(self, slack_user_id: str) -> Sequence[Task]: ...
+
+
+class AuditLog(Protocol):
+    """Append-only: entries are added and read, never changed."""
+
+    async def add(self, entry: AuditEntry) -> None: ...
+    async def list(
+        self, *, client_external_id: str | None = None, since: datetime | None = None
+    ) -> Sequence[AuditEntry]: ...
+
+
+class Outbox(Protocol):
+    async def enqueue(self, message: OutboxMessage, *, now: datetime) -> bool:
+        """Queue a message unless one with the same key exists; True when queued."""
+        ...
+
+    async def claim_due(
+        self, *, now: datetime, limit: int, lease_seconds: int
+    ) -> Sequence[OutboxMessage]: ...
+    async def mark_sent(self, message_id: int, *, ts: str | None, now: datetime) -> None: ...
+    async def mark_failed(
+        self, message_id: int, *, error: str, retry_at: datetime | None, now: datetime
+    ) -> None: ...
+
+
+class ProcessedRequests(Protocol):
+    async def first_time(self, key: str, *, now: datetime) -> bool:
+        """Record ``key``; True the first time it is seen, False on every repeat."""
+        ...
+
+
+class ChannelLinks(Protocol):
+    async def client_for(self, channel_id: str) -> Client | None: ...
+    async def link(self, channel_id: str, client_id: int, *, by: str, now: datetime) -> None: ...
+    async def unlink(self, channel_id: str) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``async with uow:`` … ``await uow.commit()``; leaving rolls back."""
+
+    users: UserRepository
+    clients: ClientRepository
+    orders: OrderRepository
+    invoices: InvoiceRepository
+    payments: PaymentRepository
+    quotes: QuoteRepository
+    activities: ActivityRepository
+    tasks: TaskRepository
+    audit: AuditLog
+    outbox: Outbox
+    requests: ProcessedRequests
+    links: ChannelLinks
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,28 @@
+"""Every table crmbot owns, re-exported so Alembic sees one metadata."""
+
+from storage.base import Base
+from storage.models.clients import ChannelLinkRow, ClientRow, ContactRow
+from storage.models.people import UserPreferencesRow, UserRow
+from storage.models.quotes import ApprovalDecisionRow, QuoteRow
+from storage.models.sales import InvoiceRow, OrderRow, PaymentRow
+from storage.models.system import AuditRow, OutboxRow, ProcessedRequestRow
+from storage.models.work import ActivityRow, TaskRow
+
+__all__ = [
+    "ActivityRow",
+    "ApprovalDecisionRow",
+    "AuditRow",
+    "Base",
+    "ChannelLinkRow",
+    "ClientRow",
+    "ContactRow",
+    "InvoiceRow",
+    "OrderRow",
+    "OutboxRow",
+    "PaymentRow",
+    "ProcessedRequestRow",
+    "QuoteRow",
+    "TaskRow",
+    "UserPreferencesRow",
+    "UserRow",
+]

@@ -1,0 +1,102 @@
+"""Users: Slack identities with a role, a manager and a time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.model import Role, User
+from domain.ports import UpsertResult
+from storage.models import UserRow
+from storage.repositories._bulk import id_map, upsert
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _query(self) -> Any:
+        manager = aliased(UserRow)
+        return select(UserRow, manager.slack_user_id).outerjoin(
+            manager, UserRow.manager_id == manager.id
+        )
+
+    @staticmethod
+    def _entity(row: UserRow, manager_slack_id: str | None) -> User:
+        return User(
+            slack_user_id=row.slack_user_id,
+            name=row.name,
+            email=row.email,
+            role=Role(row.role),
+            manager_slack_user_id=manager_slack_id,
+            timezone=row.slack_timezone or row.timezone,
+            teams_user_id=row.teams_user_id,
+            id=row.id,
+        )
+
+    async def get(self, slack_user_id: str) -> User | None:
+        result = await self.session.execute(
+            self._query().where(UserRow.slack_user_id == slack_user_id)
+        )
+        found = result.first()
+        return self._entity(found[0], found[1]) if found else None
+
+    async def list(self) -> Sequence[User]:
+        result = await self.session.execute(self._query().order_by(UserRow.name))
+        return [self._entity(row, mgr) for row, mgr in result.tuples()]
+
+    async def existing_ids(self, slack_user_ids: Iterable[str]) -> set[str]:
+        return set(await id_map(self.session, UserRow, "slack_user_id", slack_user_ids))
+
+    async def upsert_many(self, users: Sequence[User]) -> UpsertResult:
+        now = datetime.now(UTC)
+        base = [
+            {
+                "slack_user_id": u.slack_user_id,
+                "name": u.name,
+                "email": u.email,
+                "role": str(u.role),
+                "timezone": u.timezone,
+                "teams_user_id": u.teams_user_id,
+            }
+            for u in users
+        ]
+        known = await self.existing_ids(u.slack_user_id for u in users)
+        stamps = {"created_at": now, "updated_at": now}
+        created = await upsert(
+            self.session,
+            UserRow,
+            "slack_user_id",
+            [r for r in base if r["slack_user_id"] not in known],
+            on_insert=stamps,
+        )
+        # managers may be rows of this same batch: link them once every row exists
+        ids = await id_map(
+            self.session,
+            UserRow,
+            "slack_user_id",
+            [u.manager_slack_user_id for u in users if u.manager_slack_user_id],
+        )
+        full = [
+            {**r, "manager_id": ids.get(u.manager_slack_user_id or "")}
+            for r, u in zip(base, users, strict=True)
+        ]
+        await upsert(
+            self.session,
+            UserRow,
+            "slack_user_id",
+            [r for r in full if r["slack_user_id"] not in known],
+        )
+        changed = await upsert(
+            self.session,
+            UserRow,
+            "slack_user_id",
+            [r for r in full if r["slack_user_id"] in known],
+            on_update={"updated_at": now},
+        )
+        return UpsertResult(created.created, changed.updated, changed.unchanged)

@@ -1,0 +1,78 @@
+"""Quotes: stored as they arrive; the approval issue adds the chain's state changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.model import Quote, QuoteStatus
+from domain.ports import UpsertResult
+from storage.models import ClientRow, QuoteRow, UserRow
+from storage.repositories._bulk import id_map, upsert
+
+
+class SqlQuoteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, external_id: str) -> Quote | None:
+        found = (
+            await self.session.execute(
+                select(QuoteRow, ClientRow.external_id, UserRow.slack_user_id)
+                .join(ClientRow, ClientRow.id == QuoteRow.client_id)
+                .join(UserRow, UserRow.id == QuoteRow.requested_by_id)
+                .where(QuoteRow.external_id == external_id)
+            )
+        ).first()
+        if not found:
+            return None
+        row, client_xid, requester = found
+        return Quote(
+            external_id=row.external_id,
+            client_external_id=client_xid,
+            requested_by_slack_user_id=requester,
+            total=row.total,
+            discount_pct=row.discount_pct,
+            currency=row.currency,
+            valid_until=row.valid_until,
+            created_at=row.created_at,
+            description=row.description,
+            status=QuoteStatus(row.status),
+            version=row.version,
+            id=row.id,
+        )
+
+    async def upsert_many(self, quotes: Sequence[Quote]) -> UpsertResult:
+        now = datetime.now(UTC)
+        clients = await id_map(
+            self.session, ClientRow, "external_id", {q.client_external_id for q in quotes}
+        )
+        users = await id_map(
+            self.session, UserRow, "slack_user_id", {q.requested_by_slack_user_id for q in quotes}
+        )
+        records = [
+            {
+                "external_id": q.external_id,
+                "client_id": clients[q.client_external_id],
+                "requested_by_id": users[q.requested_by_slack_user_id],
+                "total": q.total,
+                "discount_pct": q.discount_pct,
+                "currency": q.currency,
+                "valid_until": q.valid_until,
+                "description": q.description,
+                "created_at": q.created_at or now,
+            }
+            for q in quotes
+        ]
+        return await upsert(
+            self.session,
+            QuoteRow,
+            "external_id",
+            records,
+            on_insert={"updated_at": now},
+            on_update={"updated_at": now},
+            insert_only=frozenset({"created_at"}),
+        )

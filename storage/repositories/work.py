@@ -1,0 +1,134 @@
+"""Activities and tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.model import Activity, ActivityType, Surface, Task, TaskOrigin, TaskStatus
+from storage.models import ActivityRow, TaskRow, UserRow
+from storage.repositories._bulk import id_map
+
+
+async def _user_id(session: AsyncSession, slack_user_id: str | None) -> int | None:
+    if not slack_user_id:
+        return None
+    return (await id_map(session, UserRow, "slack_user_id", [slack_user_id])).get(slack_user_id)
+
+
+class SqlActivityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, activity: Activity) -> Activity:
+        row = ActivityRow(
+            client_id=activity.client_id,
+            type=str(activity.type),
+            notes=activity.notes,
+            occurred_at=activity.occurred_at,
+            author_id=await _user_id(self.session, activity.author_slack_user_id),
+            source=str(activity.source),
+            permalink=activity.permalink,
+            source_ref=activity.source_ref,
+            created_at=activity.created_at or activity.occurred_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        activity.id = row.id
+        return activity
+
+    async def get(self, activity_id: int) -> Activity | None:
+        found = (
+            await self.session.execute(
+                select(ActivityRow, UserRow.slack_user_id)
+                .outerjoin(UserRow, UserRow.id == ActivityRow.author_id)
+                .where(ActivityRow.id == activity_id)
+            )
+        ).first()
+        if not found:
+            return None
+        row, author = found
+        return Activity(
+            client_id=row.client_id,
+            type=ActivityType(row.type),
+            notes=row.notes,
+            occurred_at=row.occurred_at,
+            author_slack_user_id=author,
+            source=Surface(row.source),
+            permalink=row.permalink,
+            source_ref=row.source_ref,
+            created_at=row.created_at,
+            deleted_at=row.deleted_at,
+            id=row.id,
+        )
+
+
+class SqlTaskRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, task: Task) -> Task:
+        assignee = await _user_id(self.session, task.assignee_slack_user_id)
+        if assignee is None:
+            raise LookupError(f"unknown assignee {task.assignee_slack_user_id}")
+        row = TaskRow(
+            client_id=task.client_id,
+            assignee_id=assignee,
+            created_by_id=await _user_id(self.session, task.created_by_slack_user_id),
+            title=task.title,
+            due_at=task.due_at,
+            remind_at=task.due_at if task.status == TaskStatus.OPEN else None,
+            status=str(task.status),
+            recurrence=task.recurrence,
+            origin=str(task.origin),
+            rule=task.rule,
+            completed_at=task.completed_at,
+            created_at=task.created_at or task.due_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        task.id = row.id
+        return task
+
+    def _query(self) -> tuple[Any, Any]:
+        assignee, creator = aliased(UserRow), aliased(UserRow)
+        return (
+            select(TaskRow, assignee.slack_user_id, creator.slack_user_id)
+            .join(assignee, assignee.id == TaskRow.assignee_id)
+            .outerjoin(creator, creator.id == TaskRow.created_by_id)
+        ), assignee
+
+    @staticmethod
+    def _entity(row: TaskRow, assignee: str, creator: str | None) -> Task:
+        return Task(
+            title=row.title,
+            assignee_slack_user_id=assignee,
+            due_at=row.due_at,
+            client_id=row.client_id,
+            created_by_slack_user_id=creator,
+            status=TaskStatus(row.status),
+            recurrence=row.recurrence,
+            origin=TaskOrigin(row.origin),
+            rule=row.rule,
+            completed_at=row.completed_at,
+            created_at=row.created_at,
+            id=row.id,
+        )
+
+    async def get(self, task_id: int) -> Task | None:
+        query, _ = self._query()
+        found = (await self.session.execute(query.where(TaskRow.id == task_id))).first()
+        return self._entity(*found) if found else None
+
+    async def open_for(self, slack_user_id: str) -> Sequence[Task]:
+        query, assignee = self._query()
+        rows = await self.session.execute(
+            query.where(assignee.slack_user_id == slack_user_id, TaskRow.status == "open").order_by(
+                TaskRow.due_at
+            )
+        )
+        return [self._entity(*r) for r in rows.tuples()]

@@ -1,0 +1,74 @@
+"""The unit of work: one session, one transaction, explicit commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    SqlActivityRepository,
+    SqlAuditLog,
+    SqlChannelLinks,
+    SqlClientRepository,
+    SqlInvoiceRepository,
+    SqlOrderRepository,
+    SqlOutbox,
+    SqlPaymentRepository,
+    SqlProcessedRequests,
+    SqlQuoteRepository,
+    SqlTaskRepository,
+    SqlUserRepository,
+)
+
+
+class SqlUnitOfWork:
+    """``async with uow:`` opens a session; ``commit()`` is explicit; leaving rolls back."""
+
+    session: AsyncSession
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        s = self.session
+        self.users = SqlUserRepository(s)
+        self.clients = SqlClientRepository(s)
+        self.orders = SqlOrderRepository(s)
+        self.invoices = SqlInvoiceRepository(s)
+        self.payments = SqlPaymentRepository(s)
+        self.quotes = SqlQuoteRepository(s)
+        self.activities = SqlActivityRepository(s)
+        self.tasks = SqlTaskRepository(s)
+        self.audit = SqlAuditLog(s)
+        self.outbox = SqlOutbox(s)
+        self.requests = SqlProcessedRequests(s)
+        self.links = SqlChannelLinks(s)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessions)
