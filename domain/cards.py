@@ -1,0 +1,71 @@
+"""Platform-neutral cards: what to show, not how Slack or Teams draws it.
+
+Text in a card is mrkdwn-light (``*bold*``, ``_italic_``, `` `code` ``); anything a user
+or an import supplied must already be escaped (``domain.text.escape``) when put in.
+Renderers (``bot/slack/render.py``, the Teams adapter) enforce their platform's limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Style = Literal["primary", "danger"] | None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str = ""
+    style: Style = None
+
+
+@dataclass(frozen=True)
+class Header:
+    text: str
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    fields: tuple[str, ...] = ()
+    button: Button | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """Small print under a block (a context line)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Actions:
+    buttons: tuple[Button, ...]
+    block_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+Block = Header | Text | Note | Actions | Divider
+
+
+@dataclass(frozen=True)
+class Card:
+    """A message: ``summary`` is the notification text; ``blocks`` the body."""
+
+    summary: str
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+    shareable: bool = False
+
+
+def error_card(message: str) -> Card:
+    return Card(summary=message, blocks=(Text(f":warning: {message}"),))
+
+
+def info_card(message: str) -> Card:
+    return Card(summary=message, blocks=(Text(message),))
