@@ -7,6 +7,20 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.ports import (
+    ActivityRepository,
+    AuditLog,
+    ChannelLinks,
+    ClientRepository,
+    InvoiceRepository,
+    OrderRepository,
+    Outbox,
+    PaymentRepository,
+    ProcessedRequests,
+    QuoteRepository,
+    TaskRepository,
+    UserRepository,
+)
 from storage.repositories import (
     SqlActivityRepository,
     SqlAuditLog,
@@ -27,6 +41,18 @@ class SqlUnitOfWork:
     """``async with uow:`` opens a session; ``commit()`` is explicit; leaving rolls back."""
 
     session: AsyncSession
+    users: UserRepository
+    clients: ClientRepository
+    orders: OrderRepository
+    invoices: InvoiceRepository
+    payments: PaymentRepository
+    quotes: QuoteRepository
+    activities: ActivityRepository
+    tasks: TaskRepository
+    audit: AuditLog
+    outbox: Outbox
+    requests: ProcessedRequests
+    links: ChannelLinks
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

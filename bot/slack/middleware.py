@@ -1,0 +1,72 @@
+"""Global Bolt middleware: who is answered, retries dropped, services handed down."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.bootstrap import Container
+
+logger = logging.getLogger(__name__)
+
+Next = Callable[[], Awaitable[BoltResponse | None]]
+JSON: dict[str, str | Sequence[str]] = {"content-type": "application/json"}
+REFUSAL = "crmbot isn't enabled for this workspace. Ask your admin to add it."
+
+
+def dedupe_key(body: dict[str, Any], raw: str) -> str | None:
+    """A stable id for a request and its retries; None for requests safe to repeat."""
+    if body.get("type") == "block_suggestion":
+        return None  # options loads change nothing
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    return "body:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def build_middleware(container: Container) -> list[Callable[..., Awaitable[Any]]]:
+    allowed = container.settings.allowed_team_ids
+
+    async def allowed_teams(
+        context: AsyncBoltContext, body: dict[str, Any], next: Next
+    ) -> BoltResponse | None:
+        team = context.team_id or (body.get("team") or {}).get("id")
+        if allowed and team not in allowed:
+            logger.info("refused request from team %s", team)
+            if body.get("command"):
+                reply = {"response_type": "ephemeral", "text": REFUSAL}
+                return BoltResponse(status=200, body=json.dumps(reply), headers=JSON)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    async def drop_retries(
+        request: AsyncBoltRequest, body: dict[str, Any], next: Next
+    ) -> BoltResponse | None:
+        key = dedupe_key(body, request.raw_body)
+        if key is not None:
+            async with container.uow() as uow:
+                first = await uow.requests.first_time(key, now=container.clock())
+                await uow.commit()
+            if not first:
+                logger.info("dropped a repeat of %s (retry %s)", key, _retry_num(request))
+                return BoltResponse(status=200, body="")
+        return await next()
+
+    async def inject(context: AsyncBoltContext, next: Next) -> BoltResponse | None:
+        context["container"] = container
+        return await next()
+
+    return [allowed_teams, drop_retries, inject]
+
+
+def _retry_num(request: AsyncBoltRequest) -> str:
+    values = request.headers.get("x-slack-retry-num") or ["0"]
+    return values[0]

@@ -1,0 +1,78 @@
+"""Cards to Block Kit: the one place Block Kit dicts are built, within Slack's limits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.cards import Actions, Block, Button, Card, Divider, Header, Note, Text
+from domain.text import cut
+
+MAX_BLOCKS = 50
+SECTION_TEXT = 3000
+FIELD_TEXT = 2000
+BUTTON_LABEL = 75
+BUTTON_VALUE = 2000
+HEADER_TEXT = 150
+SUMMARY_TEXT = 3000
+SHARE_ACTION = "share_card"
+
+
+def button(b: Button) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": cut(b.label, BUTTON_LABEL), "emoji": True},
+        "action_id": b.action_id,
+    }
+    if b.value:
+        out["value"] = b.value[:BUTTON_VALUE]
+    if b.style:
+        out["style"] = b.style
+    return out
+
+
+def block(b: Block) -> dict[str, Any]:
+    if isinstance(b, Header):
+        return {"type": "header", "text": {"type": "plain_text", "text": cut(b.text, HEADER_TEXT)}}
+    if isinstance(b, Text):
+        out: dict[str, Any] = {"type": "section", "text": _mrkdwn(b.text, SECTION_TEXT)}
+        if b.fields:
+            out["fields"] = [_mrkdwn(f, FIELD_TEXT) for f in b.fields[:10]]
+        if b.button:
+            out["accessory"] = button(b.button)
+        return out
+    if isinstance(b, Note):
+        return {"type": "context", "elements": [_mrkdwn(b.text, SECTION_TEXT)]}
+    if isinstance(b, Actions):
+        out = {"type": "actions", "elements": [button(x) for x in b.buttons[:25]]}
+        if b.block_id:
+            out["block_id"] = b.block_id
+        return out
+    if isinstance(b, Divider):
+        return {"type": "divider"}
+    raise TypeError(f"no Block Kit rendering for {type(b).__name__}")
+
+
+def blocks(card: Card) -> list[dict[str, Any]]:
+    rendered = [block(b) for b in card.blocks]
+    if card.shareable:
+        rendered.append(
+            block(Actions((Button("Share in channel", SHARE_ACTION, share_value(card)),)))
+        )
+    if len(rendered) > MAX_BLOCKS:
+        rendered = [*rendered[: MAX_BLOCKS - 1], block(Note("…more not shown"))]
+    return rendered
+
+
+def message(card: Card, **extra: Any) -> dict[str, Any]:
+    """Keyword arguments for ``chat.postMessage``/``respond``/``ack``."""
+    return {"text": cut(card.summary, SUMMARY_TEXT), "blocks": blocks(card), **extra}
+
+
+def share_value(card: Card) -> str:
+    """What the Share button carries: the card's identity, so it can be rebuilt."""
+    return json.dumps({"summary": card.summary[:200]})[:BUTTON_VALUE]
+
+
+def _mrkdwn(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": cut(text, limit) or " "}
