@@ -33,7 +33,7 @@ async def id_map(
     found: dict[str, int] = {}
     for part in chunks(wanted):
         rows = await session.execute(select(column, model.id).where(column.in_(part)))  # type: ignore[attr-defined]
-        found.update({k: i for k, i in rows.tuples()})
+        found.update({k: i for k, i in rows})
     return found
 
 

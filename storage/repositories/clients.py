@@ -100,6 +100,9 @@ class SqlClientRepository:
             insert_only=frozenset({"created_at"}),
         )
 
+    async def ids_for(self, external_ids: Iterable[str]) -> dict[str, int]:
+        return await id_map(self.session, ClientRow, "external_id", external_ids)
+
     async def add_placeholders(self, external_ids: Iterable[str]) -> int:
         missing = set(external_ids) - await self.existing_ids(external_ids)
         now = datetime.now(UTC)

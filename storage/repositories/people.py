@@ -48,7 +48,7 @@ class SqlUserRepository:
 
     async def list(self) -> Sequence[User]:
         result = await self.session.execute(self._query().order_by(UserRow.name))
-        return [self._entity(row, mgr) for row, mgr in result.tuples()]
+        return [self._entity(row, mgr) for row, mgr in result]
 
     async def existing_ids(self, slack_user_ids: Iterable[str]) -> set[str]:
         return set(await id_map(self.session, UserRow, "slack_user_id", slack_user_ids))

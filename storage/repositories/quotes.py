@@ -5,16 +5,77 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.model import Quote, QuoteStatus
+from domain.model import ApprovalDecision, Decision, Quote, QuoteStatus
 from domain.ports import UpsertResult
-from storage.models import ClientRow, QuoteRow, UserRow
+from storage.models import ApprovalDecisionRow, ClientRow, QuoteRow, UserRow
 from storage.repositories._bulk import id_map, upsert
 
 
-class SqlQuoteRepository:
+class _Decisions:
+    """Status changes and decisions; mixed into the quote repository."""
+
+    session: AsyncSession
+
+    async def set_status(
+        self, quote_id: int, status: QuoteStatus, *, level: int, expected_version: int
+    ) -> bool:
+        result = await self.session.execute(
+            update(QuoteRow)
+            .where(QuoteRow.id == quote_id, QuoteRow.version == expected_version)
+            .values(
+                status=str(status),
+                current_level=level,
+                version=expected_version + 1,
+                updated_at=datetime.now(UTC),
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def add_decision(self, decision: ApprovalDecision) -> None:
+        approver = await id_map(
+            self.session, UserRow, "slack_user_id", [decision.approver_slack_user_id]
+        )
+        self.session.add(
+            ApprovalDecisionRow(
+                quote_id=decision.quote_id,
+                level=decision.level,
+                level_name=decision.level_name,
+                approver_id=approver[decision.approver_slack_user_id],
+                decision=str(decision.decision),
+                comment=decision.comment,
+                quote_version=decision.quote_version,
+                decided_at=decision.decided_at,
+            )
+        )
+        await self.session.flush()
+
+    async def decisions(self, quote_id: int) -> Sequence[ApprovalDecision]:
+        rows = await self.session.execute(
+            select(ApprovalDecisionRow, UserRow.slack_user_id)
+            .join(UserRow, UserRow.id == ApprovalDecisionRow.approver_id)
+            .where(ApprovalDecisionRow.quote_id == quote_id)
+            .order_by(ApprovalDecisionRow.decided_at, ApprovalDecisionRow.id)
+        )
+        return [
+            ApprovalDecision(
+                quote_id=row.quote_id,
+                level=row.level,
+                level_name=row.level_name,
+                approver_slack_user_id=approver,
+                decision=Decision(row.decision),
+                decided_at=row.decided_at,
+                quote_version=row.quote_version,
+                comment=row.comment,
+                id=row.id,
+            )
+            for row, approver in rows
+        ]
+
+
+class SqlQuoteRepository(_Decisions):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.model import Activity, ActivityType, Surface, Task, TaskOrigin, TaskStatus
 from storage.models import ActivityRow, TaskRow, UserRow
-from storage.repositories._bulk import id_map
+from storage.repositories._bulk import chunks, id_map
 
 
 async def _user_id(session: AsyncSession, slack_user_id: str | None) -> int | None:
@@ -40,6 +40,9 @@ class SqlActivityRepository:
         await self.session.flush()
         activity.id = row.id
         return activity
+
+    async def add_many(self, activities: Sequence[Activity]) -> int:
+        return await add_activities(self.session, activities)
 
     async def get(self, activity_id: int) -> Activity | None:
         found = (
@@ -94,6 +97,9 @@ class SqlTaskRepository:
         task.id = row.id
         return task
 
+    async def add_many(self, tasks: Sequence[Task]) -> int:
+        return await add_tasks(self.session, tasks)
+
     def _query(self) -> tuple[Any, Any]:
         assignee, creator = aliased(UserRow), aliased(UserRow)
         return (
@@ -131,4 +137,57 @@ class SqlTaskRepository:
                 TaskRow.due_at
             )
         )
-        return [self._entity(*r) for r in rows.tuples()]
+        return [self._entity(*r) for r in rows]
+
+
+async def _user_ids(session: AsyncSession, slack_user_ids: Iterable[str | None]) -> dict[str, int]:
+    return await id_map(session, UserRow, "slack_user_id", {u for u in slack_user_ids if u})
+
+
+async def add_activities(session: AsyncSession, activities: Sequence[Activity]) -> int:
+    """One ``executemany`` for many activities (imports, demo data)."""
+    users = await _user_ids(session, (a.author_slack_user_id for a in activities))
+    rows = [
+        {
+            "client_id": a.client_id,
+            "type": str(a.type),
+            "notes": a.notes,
+            "occurred_at": a.occurred_at,
+            "author_id": users.get(a.author_slack_user_id or ""),
+            "source": str(a.source),
+            "permalink": a.permalink,
+            "source_ref": a.source_ref,
+            "created_at": a.created_at or a.occurred_at,
+        }
+        for a in activities
+    ]
+    for part in chunks(rows, 2000):
+        await session.execute(insert(ActivityRow), list(part))
+    return len(rows)
+
+
+async def add_tasks(session: AsyncSession, tasks: Sequence[Task]) -> int:
+    users = await _user_ids(
+        session,
+        [t.assignee_slack_user_id for t in tasks] + [t.created_by_slack_user_id for t in tasks],
+    )
+    rows = [
+        {
+            "client_id": t.client_id,
+            "assignee_id": users[t.assignee_slack_user_id],
+            "created_by_id": users.get(t.created_by_slack_user_id or ""),
+            "title": t.title,
+            "due_at": t.due_at,
+            "remind_at": t.due_at if t.status == TaskStatus.OPEN else None,
+            "status": str(t.status),
+            "recurrence": t.recurrence,
+            "origin": str(t.origin),
+            "rule": t.rule,
+            "completed_at": t.completed_at,
+            "created_at": t.created_at or t.due_at,
+        }
+        for t in tasks
+    ]
+    for part in chunks(rows, 2000):
+        await session.execute(insert(TaskRow), list(part))
+    return len(rows)

@@ -110,3 +110,22 @@ async def test_console_reads_piped_input(tmp_path: Path) -> None:
     assert "/crm log TYPE CLIENT: NOTES [| WHEN]" in text
     assert "I don't know `frobnicate`" in text
     assert "Traceback" not in text + err.decode()
+
+
+async def test_console_demo_as_the_readme_runs_it(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "console",
+        "--demo",
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(b"/crm help\n"), 90)
+    assert proc.returncode == 0, err.decode()
+    assert "/crm task [@USER] CLIENT: TITLE [| WHEN]" in out.decode()
+    assert not (tmp_path / "crmbot.db").exists(), "--demo must not touch the configured database"
