@@ -131,7 +131,7 @@ async def run_job(settings: Settings, args: argparse.Namespace) -> int:
 
     async def go(container: Container) -> int:
         outcome = await run(container, args.job, now=now)
-        print(outcome)
+        print(outcome.summary())
         return 0
 
     return await _with(settings, go)

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from storage.migrate import upgrade
 
 PG_URL = os.environ.get("CRMBOT_PG_URL")
-TEMPLATE_DB = "crmbot_test_template"
+TEMPLATE_DB = f"crmbot_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
 
