@@ -62,7 +62,7 @@ class SqlUserRepository:
                 "email": u.email,
                 "role": str(u.role),
                 "timezone": u.timezone,
-                "teams_user_id": u.teams_user_id,
+                # teams_user_id is not a users.csv column yet: an import must not erase it
             }
             for u in users
         ]
