@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -77,7 +78,7 @@ async def _noop(_: Container) -> None:
 async def _backup(container: Container, path: Path) -> int:
     if not is_sqlite(container.settings.database_url):
         raise UsageError("db backup copies SQLite databases; for PostgreSQL use pg_dump")
-    if path.exists():
+    if await asyncio.to_thread(path.exists):
         raise UsageError(f"{path} already exists; choose a new file")
     from sqlalchemy import text
 
