@@ -72,9 +72,7 @@ def pg_template() -> Iterator[str]:
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[str]:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated, empty database of each backend."""
     if request.param == "sqlite":
         template = request.getfixturevalue("sqlite_template")
