@@ -72,6 +72,7 @@ class User:
     manager_slack_user_id: str | None = None
     timezone: str | None = None
     teams_user_id: str | None = None
+    profile_checked_at: datetime | None = None
     id: int | None = None
 
 

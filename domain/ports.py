@@ -27,6 +27,7 @@ from domain.model import (
     Task,
     User,
 )
+from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class UserRepository(Protocol):
     async def existing_ids(self, slack_user_ids: Iterable[str]) -> set[str]: ...
     async def upsert_many(self, users: Sequence[User]) -> UpsertResult:
         """Insert or update by ``slack_user_id``; managers are linked after all rows exist."""
+        ...
+
+    async def remember_profile(
+        self, slack_user_id: str, *, name: str, email: str | None, tz: str | None, now: datetime
+    ) -> User:
+        """Cache what Slack says of a user; a user not yet known is added as a rep."""
         ...
 
 
@@ -100,6 +107,9 @@ class ActivityRepository(Protocol):
     async def add(self, activity: Activity) -> Activity: ...
     async def add_many(self, activities: Sequence[Activity]) -> int: ...
     async def get(self, activity_id: int) -> Activity | None: ...
+    async def undo(self, activity_id: int, *, now: datetime) -> bool:
+        """Compare-and-set: mark undone if it is not already; True when this call did."""
+        ...
 
 
 class TaskRepository(Protocol):
@@ -107,6 +117,9 @@ class TaskRepository(Protocol):
     async def add_many(self, tasks: Sequence[Task]) -> int: ...
     async def get(self, task_id: int) -> Task | None: ...
     async def open_for(self, slack_user_id: str) -> Sequence[Task]: ...
+    async def complete(self, task_id: int, *, now: datetime) -> bool:
+        """Compare-and-set: open → done; True when this call did it."""
+        ...
 
 
 class AuditLog(Protocol):
@@ -159,6 +172,9 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     requests: ProcessedRequests
     links: ChannelLinks
+    search: ClientSearch
+    snapshots: ClientSnapshots
+    pending: PendingActions
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -89,6 +89,14 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A migrated, empty SQLite database, for what only SQLite has."""
+    target = tmp_path / "crmbot.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
 class FixedClock:
     """A clock the test moves by hand."""
 

@@ -5,7 +5,7 @@ from storage.models.clients import ChannelLinkRow, ClientRow, ContactRow
 from storage.models.people import UserPreferencesRow, UserRow
 from storage.models.quotes import ApprovalDecisionRow, QuoteRow
 from storage.models.sales import InvoiceRow, OrderRow, PaymentRow
-from storage.models.system import AuditRow, OutboxRow, ProcessedRequestRow
+from storage.models.system import AuditRow, OutboxRow, PendingActionRow, ProcessedRequestRow
 from storage.models.work import ActivityRow, TaskRow
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "OrderRow",
     "OutboxRow",
     "PaymentRow",
+    "PendingActionRow",
     "ProcessedRequestRow",
     "QuoteRow",
     "TaskRow",

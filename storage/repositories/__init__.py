@@ -8,7 +8,12 @@ from storage.repositories.sales import (
     SqlOrderRepository,
     SqlPaymentRepository,
 )
-from storage.repositories.system import SqlAuditLog, SqlOutbox, SqlProcessedRequests
+from storage.repositories.system import (
+    SqlAuditLog,
+    SqlOutbox,
+    SqlPendingActions,
+    SqlProcessedRequests,
+)
 from storage.repositories.work import SqlActivityRepository, SqlTaskRepository
 
 __all__ = [
@@ -20,6 +25,7 @@ __all__ = [
     "SqlOrderRepository",
     "SqlOutbox",
     "SqlPaymentRepository",
+    "SqlPendingActions",
     "SqlProcessedRequests",
     "SqlQuoteRepository",
     "SqlTaskRepository",

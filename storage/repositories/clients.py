@@ -104,7 +104,8 @@ class SqlClientRepository:
         return await id_map(self.session, ClientRow, "external_id", external_ids)
 
     async def add_placeholders(self, external_ids: Iterable[str]) -> int:
-        missing = set(external_ids) - await self.existing_ids(external_ids)
+        wanted = set(external_ids)  # read once: it may be a generator
+        missing = wanted - await self.existing_ids(wanted)
         now = datetime.now(UTC)
         rows = [
             {

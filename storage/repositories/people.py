@@ -36,6 +36,7 @@ class SqlUserRepository:
             manager_slack_user_id=manager_slack_id,
             timezone=row.slack_timezone or row.timezone,
             teams_user_id=row.teams_user_id,
+            profile_checked_at=row.slack_checked_at,
             id=row.id,
         )
 
@@ -49,6 +50,30 @@ class SqlUserRepository:
     async def list(self) -> Sequence[User]:
         result = await self.session.execute(self._query().order_by(UserRow.name))
         return [self._entity(row, mgr) for row, mgr in result]
+
+    async def remember_profile(
+        self, slack_user_id: str, *, name: str, email: str | None, tz: str | None, now: datetime
+    ) -> User:
+        row = (
+            await self.session.execute(
+                select(UserRow).where(UserRow.slack_user_id == slack_user_id)
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = UserRow(
+                slack_user_id=slack_user_id,
+                name=name[:200],
+                email=email,
+                role="rep",
+                created_at=now,
+                updated_at=now,
+            )
+            self.session.add(row)
+        row.slack_timezone, row.slack_checked_at = tz, now
+        await self.session.flush()
+        found = await self.get(slack_user_id)
+        assert found is not None
+        return found
 
     async def existing_ids(self, slack_user_ids: Iterable[str]) -> set[str]:
         return set(await id_map(self.session, UserRow, "slack_user_id", slack_user_ids))

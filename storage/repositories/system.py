@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import AuditEntry, OutboxMessage, Surface
-from storage.models import AuditRow, OutboxRow, ProcessedRequestRow
+from storage.models import AuditRow, OutboxRow, PendingActionRow, ProcessedRequestRow
 
 
 def _insert_ignore(session: AsyncSession, model: type[AuditRow | OutboxRow | ProcessedRequestRow]):  # type: ignore[no-untyped-def]
@@ -175,3 +177,50 @@ class SqlProcessedRequests:
         )
         result = await self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
+
+
+class SqlPendingActions:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def put(
+        self, *, user: str, kind: str, payload: dict[str, Any], now: datetime, ttl: timedelta
+    ) -> str:
+        token = secrets.token_urlsafe(16)
+        self.session.add(
+            PendingActionRow(
+                token=token,
+                slack_user_id=user,
+                kind=kind,
+                payload=payload,
+                created_at=now,
+                expires_at=now + ttl,
+            )
+        )
+        await self.session.flush()
+        return token
+
+    def _live(self, token: str, user: str, now: datetime) -> Any:
+        return (
+            PendingActionRow.token == token,
+            PendingActionRow.slack_user_id == user,
+            PendingActionRow.used_at.is_(None),
+            PendingActionRow.expires_at > now,
+        )
+
+    async def peek(self, token: str, *, user: str, now: datetime) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(
+                select(PendingActionRow).where(*self._live(token, user, now))
+            )
+        ).scalar_one_or_none()
+        return {"kind": row.kind, **row.payload} if row else None
+
+    async def use(self, token: str, *, user: str, now: datetime) -> dict[str, Any] | None:
+        found = await self.peek(token, user=user, now=now)
+        if found is None:
+            return None
+        result = await self.session.execute(
+            update(PendingActionRow).where(*self._live(token, user, now)).values(used_at=now)
+        )
+        return found if getattr(result, "rowcount", 0) else None

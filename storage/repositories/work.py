@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -43,6 +44,14 @@ class SqlActivityRepository:
 
     async def add_many(self, activities: Sequence[Activity]) -> int:
         return await add_activities(self.session, activities)
+
+    async def undo(self, activity_id: int, *, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(ActivityRow)
+            .where(ActivityRow.id == activity_id, ActivityRow.deleted_at.is_(None))
+            .values(deleted_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def get(self, activity_id: int) -> Activity | None:
         found = (
@@ -96,6 +105,14 @@ class SqlTaskRepository:
         await self.session.flush()
         task.id = row.id
         return task
+
+    async def complete(self, task_id: int, *, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(TaskRow)
+            .where(TaskRow.id == task_id, TaskRow.status == "open")
+            .values(status="done", completed_at=now, remind_at=None, version=TaskRow.version + 1)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def add_many(self, tasks: Sequence[Task]) -> int:
         return await add_tasks(self.session, tasks)

@@ -10,15 +10,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.bootstrap import Container
 from domain.model import AuditEntry, Surface
+from storage.db import create_engine
 
 
-async def test_sqlite_pragmas(container: Container) -> None:
-    if container.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
-    async with container.engine.connect() as conn:
+async def test_sqlite_pragmas(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    async with engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
         assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 10_000
+    await engine.dispose()
 
 
 async def test_foreign_keys_enforced(container: Container) -> None:
