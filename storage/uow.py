@@ -21,6 +21,7 @@ from domain.ports import (
     TaskRepository,
     UserRepository,
 )
+from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
 from storage.repositories import (
     SqlActivityRepository,
     SqlAuditLog,
@@ -30,11 +31,14 @@ from storage.repositories import (
     SqlOrderRepository,
     SqlOutbox,
     SqlPaymentRepository,
+    SqlPendingActions,
     SqlProcessedRequests,
     SqlQuoteRepository,
     SqlTaskRepository,
     SqlUserRepository,
 )
+from storage.repositories.search import SqlClientSearch
+from storage.repositories.snapshots import SqlClientSnapshots
 
 
 class SqlUnitOfWork:
@@ -53,6 +57,9 @@ class SqlUnitOfWork:
     outbox: Outbox
     requests: ProcessedRequests
     links: ChannelLinks
+    search: ClientSearch
+    snapshots: ClientSnapshots
+    pending: PendingActions
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -72,6 +79,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(s)
         self.requests = SqlProcessedRequests(s)
         self.links = SqlChannelLinks(s)
+        self.pending = SqlPendingActions(s)
+        self.search = SqlClientSearch(s)
+        self.snapshots = SqlClientSnapshots(s)
         return self
 
     async def __aexit__(
