@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.metrics import Metrics
 from bot.settings import Settings
+from domain.services.chat import ChatDeps, ChatService
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.uow import SqlUnitOfWorkFactory
@@ -35,6 +37,22 @@ class Container:
     uow: SqlUnitOfWorkFactory
     clock: Clock
     metrics: Metrics = field(default_factory=Metrics)
+    _chat: ChatService | None = None
+    _delivery: asyncio.Task[object] | None = None
+
+    @property
+    def chat(self) -> ChatService:
+        if self._chat is None:
+            self._chat = chat_service(self)
+        return self._chat
+
+    def deliver_soon(self) -> None:
+        """Drain the outbox now rather than at the next tick (a notice just queued)."""
+        if self._delivery is not None and not self._delivery.done():
+            return
+        from schedulers.jobs import run_job
+
+        self._delivery = asyncio.create_task(run_job(self, "outbox", now=self.clock()))
 
     def slack_client(self, token: str | None = None) -> AsyncWebClient:
         """A Web API client that talks to ``SLACK_API_URL`` (Slack, or a local stand-in)."""
@@ -56,6 +74,8 @@ class Container:
         await upgrade_async(self.settings.database_url)
 
     async def close(self) -> None:
+        if self._delivery is not None:
+            await asyncio.wait({self._delivery}, timeout=10)
         await self.engine.dispose()
 
 
@@ -67,4 +87,19 @@ def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> C
         engine=engine,
         uow=SqlUnitOfWorkFactory(session_factory(engine)),
         clock=clock,
+    )
+
+
+def chat_service(container: Container) -> ChatService:
+    """The chat commands, wired to Slack for profiles and to the outbox for notices."""
+    from bot.slack.adapters import SlackNotifier, SlackProfiles
+
+    return ChatService(
+        ChatDeps(
+            uow=container.uow,
+            clock=container.clock,
+            profiles=SlackProfiles(container.slack_client),
+            notifier=SlackNotifier(),
+            default_tz=container.settings.default_tz,
+        )
     )

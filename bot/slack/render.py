@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from domain.cards import Actions, Block, Button, Card, Divider, Header, Note, Text
-from domain.text import cut
+from domain.text import cut, safe
 
 MAX_BLOCKS = 50
 SECTION_TEXT = 3000
@@ -66,7 +66,7 @@ def blocks(card: Card) -> list[dict[str, Any]]:
 
 def message(card: Card, **extra: Any) -> dict[str, Any]:
     """Keyword arguments for ``chat.postMessage``/``respond``/``ack``."""
-    return {"text": cut(card.summary, SUMMARY_TEXT), "blocks": blocks(card), **extra}
+    return {"text": safe(card.summary, SUMMARY_TEXT), "blocks": blocks(card), **extra}
 
 
 def share_value(card: Card) -> str:

@@ -13,6 +13,16 @@ from domain.cards import Card
 logger = logging.getLogger(__name__)
 
 
+async def post_ephemeral(
+    client: AsyncWebClient, card: Card, *, user: str, channel: str | None
+) -> None:
+    """Ephemeral in the channel when there is one, else a direct message."""
+    if channel:
+        await client.chat_postEphemeral(channel=channel, user=user, **render.message(card))
+    else:
+        await client.chat_postMessage(channel=user, **render.message(card))
+
+
 async def ephemeral(
     card: Card, *, body: dict[str, Any], respond: Any, client: AsyncWebClient
 ) -> None:
@@ -22,10 +32,7 @@ async def ephemeral(
         return
     user = (body.get("user") or {}).get("id") or body.get("user_id")
     channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
-    if user and channel:
-        await client.chat_postEphemeral(channel=channel, user=user, **render.message(card))
-    elif user:
-        dm = await client.conversations_open(users=user)
-        await client.chat_postMessage(channel=dm["channel"]["id"], **render.message(card))
+    if user:
+        await post_ephemeral(client, card, user=user, channel=channel)
     else:
         logger.warning("no way to reply to request without user: %s", body.get("type"))

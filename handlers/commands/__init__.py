@@ -1,4 +1,4 @@
-"""``/crm``: parse the text, call the domain, render the answer."""
+"""``/crm``: ack at once, then parse, call the domain and answer ephemerally."""
 
 from __future__ import annotations
 
@@ -6,28 +6,33 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.bootstrap import Container
 from bot.slack import render
-from domain.cards import Card, error_card, info_card
-from domain.chat.grammar import Command, Help, Invalid, parse
+from domain.cards import error_card
+from domain.chat.grammar import Help, Invalid, OpenModal, parse
 from domain.chat.help import help_card
+from domain.model import Surface
+from domain.services.chat import Asker
+from handlers.modals import open_modal
 
 
 def register(app: AsyncApp) -> None:
     app.command("/crm")(crm)
 
 
-async def crm(ack: Any, command: dict[str, Any]) -> None:
+async def crm(ack: Any, command: dict[str, Any], respond: Any, container: Container) -> None:
     parsed = parse(command.get("text") or "")
-    await ack(**render.message(answer_now(parsed), response_type="ephemeral"))
-
-
-def answer_now(parsed: Command) -> Card:
-    """Commands answered without touching the database."""
     if isinstance(parsed, Help):
-        return help_card()
+        await ack(**render.message(help_card(), response_type="ephemeral"))
+        return
     if isinstance(parsed, Invalid):
-        return error_card(parsed.message)
-    verb = type(parsed).__name__
-    return info_card(
-        f"That command ({verb}) isn't available in this build yet. `/crm help` lists them all."
-    )
+        await ack(**render.message(error_card(parsed.message), response_type="ephemeral"))
+        return
+    await ack()
+    if isinstance(parsed, OpenModal):
+        await open_modal(container, parsed.kind, trigger_id=command["trigger_id"], body=command)
+        return
+    asker = Asker(command["user_id"], command.get("channel_id"), Surface.SLASH)
+    card = await container.chat.handle(asker, parsed)
+    await respond(**render.message(card, response_type="ephemeral"))
+    container.deliver_soon()

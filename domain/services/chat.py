@@ -1,0 +1,252 @@
+"""What each ``/crm`` command does: one unit of work per command, every change audited.
+
+The service knows nothing of Slack: it takes who asked and the parsed command and
+answers with a card. Notifications to other people go through the ``Notifier`` port,
+inside the same transaction as the change they announce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.cards import Card, info_card
+from domain.chat import codec, replies
+from domain.chat.grammar import ClientQuery, Command, CreateTask, Find, LogActivity, Simple
+from domain.errors import ClientNotFound, NotAllowed, UsageError
+from domain.model import AuditEntry, Client, Surface
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.ports_chat import Notifier
+from domain.services import activities, tasks
+from domain.services.identity import Actor, ProfileSource, who_is
+from domain.services.resolve import Choose, NoMatch, resolve_client
+
+PICK_TTL = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Asker:
+    slack_user_id: str
+    channel_id: str | None
+    surface: Surface
+
+
+@dataclass
+class ChatDeps:
+    uow: UnitOfWorkFactory
+    clock: Callable[[], datetime]
+    profiles: ProfileSource
+    notifier: Notifier
+    default_tz: str
+
+
+class NeedsChoice(Exception):
+    """Raised inside a unit of work: several candidates, answer with buttons instead."""
+
+    def __init__(self, card: Card) -> None:
+        self.card = card
+
+
+class ChatService:
+    def __init__(self, deps: ChatDeps) -> None:
+        self.deps = deps
+
+    async def actor(self, uow: UnitOfWork, slack_user_id: str) -> Actor:
+        return await who_is(
+            uow,
+            slack_user_id,
+            profiles=self.deps.profiles,
+            now=self.deps.clock(),
+            default_tz=self.deps.default_tz,
+        )
+
+    async def handle(self, asker: Asker, command: Command) -> Card:
+        """Run a command; the reply card. Domain errors propagate to the error handler."""
+        try:
+            async with self.deps.uow() as uow:
+                card = await self._run(uow, asker, command)
+                await uow.commit()
+                return card
+        except NeedsChoice as choice:
+            return choice.card
+
+    async def _run(self, uow: UnitOfWork, asker: Asker, command: Command) -> Card:
+        me = await self.actor(uow, asker.slack_user_id)
+        now = self.deps.clock()
+        if isinstance(command, LogActivity):
+            client = await self.client(uow, asker, command, command.client)
+            return await activities.log(
+                uow, me, command, client=client, surface=asker.surface, now=now
+            )
+        if isinstance(command, CreateTask):
+            about = await self.optional_client(uow, asker, command)
+            assignee = await self.actor(uow, command.assignee) if command.assignee else me
+            return await tasks.create(
+                uow,
+                me,
+                assignee,
+                command,
+                client=about,
+                notifier=self.deps.notifier,
+                surface=asker.surface,
+                now=now,
+            )
+        if isinstance(command, Simple) and command.verb == "tasks":
+            return await tasks.list_open(uow, me, now=now)
+        if isinstance(command, Simple) and command.verb == "unlink":
+            return await self._unlink(uow, me, asker, now=now)
+        if isinstance(command, ClientQuery):
+            client = await self.client(uow, asker, command, command.client)
+            if command.verb == "link":
+                return await self._link(uow, me, asker, client, now=now)
+            return await self._health(uow, me, client, now=now)
+        if isinstance(command, Find):
+            return await self._find(uow, command.text)
+        raise UsageError("That command isn't available here yet; `/crm help` lists what is.")
+
+    async def client(
+        self, uow: UnitOfWork, asker: Asker, command: Command, query: str | None
+    ) -> Client:
+        """Resolve CLIENT (or the channel's linked client); never guess a fuzzy match."""
+        if query is None:
+            linked = await uow.links.client_for(asker.channel_id) if asker.channel_id else None
+            if linked is None:
+                raise UsageError(
+                    "This channel isn't linked to a client, so name one: "
+                    "`/crm log call Acme: …` — or link it with `/crm link Acme`."
+                )
+            return linked
+        found = await resolve_client(uow, query)
+        if isinstance(found, NoMatch):
+            raise ClientNotFound(query, [c.name for c in found.suggestions])
+        if isinstance(found, Choose):
+            token = await uow.pending.put(
+                user=asker.slack_user_id,
+                kind="pick_client",
+                payload={
+                    "command": codec.dump(command),
+                    "channel": asker.channel_id,
+                    "choices": [c.external_id for c in found.candidates],
+                },
+                now=self.deps.clock(),
+                ttl=PICK_TTL,
+            )
+            await uow.commit()
+            raise NeedsChoice(
+                replies.choose_client(query, found.candidates, token, fuzzy=found.fuzzy)
+            )
+        return found.client
+
+    async def optional_client(
+        self, uow: UnitOfWork, asker: Asker, command: CreateTask
+    ) -> Client | None:
+        """A task may be about no client: without one named, the channel's, if linked."""
+        if command.client is not None:
+            return await self.client(uow, asker, command, command.client)
+        return await uow.links.client_for(asker.channel_id) if asker.channel_id else None
+
+    async def pick(self, asker: Asker, token: str, external_id: str) -> Card:
+        """A candidate button: re-run the kept command with the chosen client, once."""
+        async with self.deps.uow() as uow:
+            kept = await uow.pending.use(token, user=asker.slack_user_id, now=self.deps.clock())
+            await uow.commit()
+        if kept is None:
+            return info_card("That choice was already made (or has expired).")
+        if external_id not in kept["choices"]:
+            raise NotAllowed("That isn't one of the clients offered.")
+        command = codec.with_client(codec.load(kept["command"]), external_id)  # type: ignore[arg-type]
+        channel = kept.get("channel") or asker.channel_id
+        return await self.handle(Asker(asker.slack_user_id, channel, asker.surface), command)
+
+    async def undo(self, asker: Asker, activity_id: int) -> Card:
+        async with self.deps.uow() as uow:
+            card = await activities.undo(
+                uow, asker.slack_user_id, activity_id, now=self.deps.clock()
+            )
+            await uow.commit()
+            return card
+
+    async def done(self, asker: Asker, task_id: int) -> Card:
+        async with self.deps.uow() as uow:
+            card = await tasks.complete(
+                uow, asker.slack_user_id, task_id, surface=asker.surface, now=self.deps.clock()
+            )
+            await uow.commit()
+            return card
+
+    async def accept(self, asker: Asker, token: str) -> Card:
+        """A suggested follow-up task, accepted with one click (once)."""
+        async with self.deps.uow() as uow:
+            me = await self.actor(uow, asker.slack_user_id)
+            now = self.deps.clock()
+            kept = await uow.pending.use(token, user=asker.slack_user_id, now=now)
+            if kept is None:
+                return info_card("That suggestion was already taken (or has expired).")
+            card = await tasks.create_suggested(uow, me, kept, surface=asker.surface, now=now)
+            await uow.commit()
+            return card
+
+    async def _link(
+        self, uow: UnitOfWork, me: Actor, asker: Asker, client: Client, *, now: datetime
+    ) -> Card:
+        if not asker.channel_id:
+            raise UsageError("Run `/crm link` in the channel you want to tie to the client.")
+        assert client.id is not None
+        await uow.links.link(asker.channel_id, client.id, by=me.slack_user_id, now=now)
+        await _audit(uow, me, asker, "channel.linked", "channel", asker.channel_id, client, now)
+        return info_card(
+            f":link: This channel is now tied to *{_esc(client.name)}*; "
+            "`/crm log call: …` here logs to it."
+        )
+
+    async def _unlink(self, uow: UnitOfWork, me: Actor, asker: Asker, *, now: datetime) -> Card:
+        linked = await uow.links.client_for(asker.channel_id) if asker.channel_id else None
+        if linked is None or not asker.channel_id:
+            return info_card("This channel isn't tied to a client; nothing to unlink.")
+        await uow.links.unlink(asker.channel_id)
+        await _audit(uow, me, asker, "channel.unlinked", "channel", asker.channel_id, linked, now)
+        return info_card(f"This channel is no longer tied to *{_esc(linked.name)}*.")
+
+    async def _health(self, uow: UnitOfWork, me: Actor, client: Client, *, now: datetime) -> Card:
+        from domain.services.health import health_card
+
+        assert client.id is not None
+        snapshot = await uow.snapshots.load(client.id, now=now)
+        if snapshot is None:
+            raise ClientNotFound(client.external_id)
+        return health_card(snapshot, now=now, tz=me.tz, show_money=True)
+
+    async def _find(self, uow: UnitOfWork, text: str) -> Card:
+        from domain.services.finding import find_card
+
+        return await find_card(uow, text)
+
+
+async def _audit(
+    uow: UnitOfWork,
+    me: Actor,
+    asker: Asker,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    client: Client,
+    now: datetime,
+) -> None:
+    await uow.audit.add(
+        AuditEntry(
+            actor=me.slack_user_id,
+            surface=asker.surface,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            details={"client_external_id": client.external_id},
+            at=now,
+        )
+    )
+
+
+def _esc(text: str) -> str:
+    from domain.text import escape
+
+    return escape(text)
