@@ -56,7 +56,8 @@ Block = Header | Text | Note | Actions | Divider
 
 @dataclass(frozen=True)
 class Card:
-    """A message: ``summary`` is the notification text; ``blocks`` the body."""
+    """A message: ``summary`` is the notification text, plain (renderers escape it);
+    ``blocks`` the body."""
 
     summary: str
     blocks: tuple[Block, ...] = field(default_factory=tuple)
