@@ -62,6 +62,7 @@ class Card:
     summary: str
     blocks: tuple[Block, ...] = field(default_factory=tuple)
     shareable: bool = False
+    share_ref: str = ""  # what the Share button hands back: a pending action's token
 
 
 def error_card(message: str) -> Card:

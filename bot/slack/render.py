@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from domain.cards import Actions, Block, Button, Card, Divider, Header, Note, Text
@@ -56,9 +55,7 @@ def block(b: Block) -> dict[str, Any]:
 def blocks(card: Card) -> list[dict[str, Any]]:
     rendered = [block(b) for b in card.blocks]
     if card.shareable:
-        rendered.append(
-            block(Actions((Button("Share in channel", SHARE_ACTION, share_value(card)),)))
-        )
+        rendered.append(block(Actions((Button("Share in channel", SHARE_ACTION, card.share_ref),))))
     if len(rendered) > MAX_BLOCKS:
         rendered = [*rendered[: MAX_BLOCKS - 1], block(Note("…more not shown"))]
     return rendered
@@ -67,11 +64,6 @@ def blocks(card: Card) -> list[dict[str, Any]]:
 def message(card: Card, **extra: Any) -> dict[str, Any]:
     """Keyword arguments for ``chat.postMessage``/``respond``/``ack``."""
     return {"text": safe(card.summary, SUMMARY_TEXT), "blocks": blocks(card), **extra}
-
-
-def share_value(card: Card) -> str:
-    """What the Share button carries: the card's identity, so it can be rebuilt."""
-    return json.dumps({"summary": card.summary[:200]})[:BUTTON_VALUE]
 
 
 def _mrkdwn(text: str, limit: int) -> dict[str, Any]:

@@ -7,11 +7,12 @@ inside the same transaction as the change they announce.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.cards import Card, info_card
+from domain.cards import Card, Note, info_card
 from domain.chat import codec, replies
 from domain.chat.grammar import ClientQuery, Command, CreateTask, Find, LogActivity, Simple
 from domain.errors import ClientNotFound, NotAllowed, UsageError
@@ -23,6 +24,7 @@ from domain.services.identity import Actor, ProfileSource, who_is
 from domain.services.resolve import Choose, NoMatch, resolve_client
 
 PICK_TTL = timedelta(hours=1)
+SHARE_TTL = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,39 @@ class ChatService:
         try:
             async with self.deps.uow() as uow:
                 card = await self._run(uow, asker, command)
+                if card.shareable:
+                    card = await self._shareable(uow, asker, command, card)
                 await uow.commit()
                 return card
         except NeedsChoice as choice:
             return choice.card
+
+    async def _shareable(self, uow: UnitOfWork, asker: Asker, command: Command, card: Card) -> Card:
+        token = await uow.pending.put(
+            user=asker.slack_user_id,
+            kind="share",
+            payload={"command": codec.dump(command), "channel": asker.channel_id},
+            now=self.deps.clock(),
+            ttl=SHARE_TTL,
+        )
+        return dataclasses.replace(card, share_ref=token)
+
+    async def share(self, asker: Asker, token: str) -> tuple[Card, str]:
+        """Rebuild a shareable card with today's data, for posting where it was asked."""
+        async with self.deps.uow() as uow:
+            kept = await uow.pending.peek(token, user=asker.slack_user_id, now=self.deps.clock())
+        if kept is None or not kept.get("channel"):
+            raise UsageError("That card can't be shared any more; run the command again.")
+        card = await self.handle(
+            Asker(asker.slack_user_id, kept["channel"], asker.surface), codec.load(kept["command"])
+        )
+        shared = dataclasses.replace(
+            card,
+            shareable=False,
+            share_ref="",
+            blocks=(*card.blocks, Note(f"Shared by <@{asker.slack_user_id}>")),
+        )
+        return shared, str(kept["channel"])
 
     async def _run(self, uow: UnitOfWork, asker: Asker, command: Command) -> Card:
         me = await self.actor(uow, asker.slack_user_id)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.model import User
+from domain.model import AuditEntry, Surface, User
 from domain.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -69,15 +69,23 @@ async def who_is(
     if user is not None and fresh:
         return Actor(user, zone(user.timezone, default_tz), known=True)
     profile = await profiles.profile(slack_user_id)
-    if profile is None:
-        if user is None:
-            user = await uow.users.remember_profile(
-                slack_user_id, name=slack_user_id, email=None, tz=None, now=now
-            )
-            return Actor(user, zone(None, default_tz), known=False)
+    if profile is None and user is not None:
         return Actor(user, zone(user.timezone, default_tz), known=True)
+    profile = profile or Profile(name=slack_user_id, email=None, tz=None)
     known = user is not None
     user = await uow.users.remember_profile(
         slack_user_id, name=profile.name, email=profile.email, tz=profile.tz, now=now
     )
+    if not known:
+        await uow.audit.add(
+            AuditEntry(
+                actor=slack_user_id,
+                surface=Surface.SLASH,
+                action="user.added",
+                entity_type="user",
+                entity_id=slack_user_id,
+                details={"role": str(user.role), "reason": "first request from Slack"},
+                at=now,
+            )
+        )
     return Actor(user, zone(user.timezone, default_tz), known=known)

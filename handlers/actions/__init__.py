@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot.bootstrap import Container
 from bot.slack import render
@@ -22,6 +23,7 @@ def register(app: AsyncApp) -> None:
     app.action(replies.ACCEPT)(accept)
     app.action(replies.PICK)(pick)
     app.action(replies.FOLLOW_UP)(follow_up)
+    app.action(render.SHARE_ACTION)(share)
 
 
 def _asker(body: dict[str, Any]) -> Asker:
@@ -70,3 +72,17 @@ async def follow_up(ack: Any, body: dict[str, Any], container: Container) -> Non
     await open_modal(
         container, "task", trigger_id=body["trigger_id"], body=body, client_id=_number(_value(body))
     )
+
+
+async def share(ack: Any, body: dict[str, Any], container: Container) -> None:
+    """Post the card, rebuilt now, to the channel it was asked in, for everyone."""
+    await ack()
+    card, channel = await container.chat.share(_asker(body), _value(body))
+    try:
+        await container.slack_client().chat_postMessage(channel=channel, **render.message(card))
+    except SlackApiError as exc:
+        if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
+            raise
+        raise UsageError(
+            "I can't post in this channel; invite me (`/invite @crmbot`) first."
+        ) from exc

@@ -114,3 +114,54 @@ async def test_health_card_is_shareable_and_within_limits(
     assert "Northwind Supply Co" in text_of(card)
     assert button(card, "Share in channel")
     assert not slack.violations
+
+
+async def test_share_posts_a_fresh_card_to_the_channel(
+    user: SlackUser, slack: LocalSlack, app_container: Container
+) -> None:
+    await seed(app_container, slack)
+    await user.command("health Northwind", channel="C0SALES")
+    share = button(await reply(slack), "Share in channel")
+    await user.interact(click(REP, share, response_url=slack.response_url("s1"), channel="C0SALES"))
+    [posted] = await slack.wait_for("chat.postMessage")
+    assert posted.args["channel"] == "C0SALES"
+    text = text_of(posted.args)
+    assert "Northwind Supply Co" in text and f"Shared by <@{REP}>" in text
+    assert "Share in channel" not in str(posted.args["blocks"])
+    tampered = {**share, "value": "not-a-token"}
+    await user.interact(click(REP, tampered, response_url=slack.response_url("s2")))
+    assert "can't be shared" in text_of(await reply(slack, 2))
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_add_follow_up_opens_the_task_form_for_that_client(
+    user: SlackUser, slack: LocalSlack, app_container: Container
+) -> None:
+    await seed(app_container, slack)
+    await user.command("log call C3: asked about delivery")
+    follow = button(await reply(slack), "Add follow-up task")
+    await user.interact(click(REP, follow, response_url=slack.response_url("f1")))
+    [opened] = await slack.wait_for("views.open")
+    view = opened.args["view"]
+    client = next(b for b in view["blocks"] if b["block_id"] == "client")
+    assert client["element"]["initial_option"]["value"] == "C3"
+    assert view["callback_id"] == "task_modal"
+
+
+async def test_an_unknown_slack_user_is_added_as_a_rep_and_audited(
+    user: SlackUser, slack: LocalSlack, app_container: Container
+) -> None:
+    await seed(app_container, slack)
+    slack.users["U0NEW"] = {"real_name": "New Person", "tz": "Asia/Tokyo"}
+    await user.command("task C5: first task", user="U0NEW")
+    # Wed 17:00 UTC is already Thu 02:00 in Tokyo: the next working day is Friday
+    assert "Fri 27 Nov, 09:00 JST" in text_of(await reply(slack))
+    async with app_container.uow() as uow:
+        added = await uow.users.get("U0NEW")
+        audit = [e for e in await uow.audit.list() if e.action == "user.added"]
+    assert added is not None and (added.name, added.role, added.timezone) == (
+        "New Person",
+        "rep",
+        "Asia/Tokyo",
+    )
+    assert [e.entity_id for e in audit] == ["U0NEW"]
