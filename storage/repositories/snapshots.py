@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.model import Activity, ActivityType, Quote, QuoteStatus, Surface, Task, TaskStatus
+from domain.model import Activity, Quote, QuoteStatus, Task, TaskStatus
 from domain.ports_chat import InvoiceLine, OrderLine
 from domain.services.health import HealthSnapshot
 from storage.models import (
@@ -30,7 +30,7 @@ from storage.models import (
     UserRow,
 )
 from storage.repositories.clients import client_entity
-from storage.repositories.work import SqlTaskRepository
+from storage.repositories.work import activity_entity, task_entity, task_query
 
 LISTED = 10  # open tasks and pending quotes carried; the snapshot counts them all
 
@@ -56,7 +56,7 @@ class SqlClientSnapshots:
             snapshot.names[owner_slack_id] = owner_name
         snapshot.orders = await self._orders(client_id, now)
         snapshot.invoices = await self._invoices(client_id, now)
-        snapshot.last_activity = await self._last_activity(client_id, now, snapshot.names)
+        snapshot.last_activity = await self._lastactivity_entity(client_id, now, snapshot.names)
         await self._tasks(snapshot, client_id, now)
         await self._quotes(snapshot, row.external_id, client_id, now)
         return snapshot
@@ -97,7 +97,7 @@ class SqlClientSnapshots:
             for issued, due, amount, paid_sum, last in rows
         ]
 
-    async def _last_activity(
+    async def _lastactivity_entity(
         self, client_id: int, now: datetime, names: dict[str, str]
     ) -> Activity | None:
         found = (
@@ -118,10 +118,10 @@ class SqlClientSnapshots:
         row, author, author_name = found
         if author and author_name:
             names[author] = author_name
-        return _activity(row, author)
+        return activity_entity(row, author)
 
     async def _tasks(self, snapshot: HealthSnapshot, client_id: int, now: datetime) -> None:
-        query, assignee = SqlTaskRepository(self.session)._query()
+        query, assignee = task_query()
         open_then = or_(TaskRow.status == str(TaskStatus.OPEN), TaskRow.completed_at > now)
         rows = await self.session.execute(
             query.add_columns(assignee.name, func.count().over().label("total"))
@@ -164,25 +164,9 @@ class SqlClientSnapshots:
 
 def _open_task(row: TaskRow, assignee: str, creator: str | None) -> Task:
     """The task as it stood: open, even when it was closed after the snapshot's moment."""
-    task = SqlTaskRepository._entity(row, assignee, creator)
+    task = task_entity(row, assignee, creator)
     task.status, task.completed_at = TaskStatus.OPEN, None
     return task
-
-
-def _activity(row: ActivityRow, author: str | None) -> Activity:
-    return Activity(
-        client_id=row.client_id,
-        type=ActivityType(row.type),
-        notes=row.notes,
-        occurred_at=row.occurred_at,
-        author_slack_user_id=author,
-        source=Surface(row.source),
-        permalink=row.permalink,
-        source_ref=row.source_ref,
-        created_at=row.created_at,
-        deleted_at=row.deleted_at,
-        id=row.id,
-    )
 
 
 def _quote(row: QuoteRow, client_xid: str, requester: str) -> Quote:

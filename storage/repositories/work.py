@@ -15,6 +15,49 @@ from storage.models import ActivityRow, TaskRow, UserRow
 from storage.repositories._bulk import chunks, id_map
 
 
+def activity_entity(row: ActivityRow, author: str | None) -> Activity:
+    return Activity(
+        client_id=row.client_id,
+        type=ActivityType(row.type),
+        notes=row.notes,
+        occurred_at=row.occurred_at,
+        author_slack_user_id=author,
+        source=Surface(row.source),
+        permalink=row.permalink,
+        source_ref=row.source_ref,
+        created_at=row.created_at,
+        deleted_at=row.deleted_at,
+        id=row.id,
+    )
+
+
+def task_entity(row: TaskRow, assignee: str, creator: str | None) -> Task:
+    return Task(
+        title=row.title,
+        assignee_slack_user_id=assignee,
+        due_at=row.due_at,
+        client_id=row.client_id,
+        created_by_slack_user_id=creator,
+        status=TaskStatus(row.status),
+        recurrence=row.recurrence,
+        origin=TaskOrigin(row.origin),
+        rule=row.rule,
+        completed_at=row.completed_at,
+        created_at=row.created_at,
+        id=row.id,
+    )
+
+
+def task_query() -> tuple[Any, Any]:
+    """Tasks with their assignee's and creator's Slack ids; also the assignee alias."""
+    assignee, creator = aliased(UserRow), aliased(UserRow)
+    return (
+        select(TaskRow, assignee.slack_user_id, creator.slack_user_id)
+        .join(assignee, assignee.id == TaskRow.assignee_id)
+        .outerjoin(creator, creator.id == TaskRow.created_by_id)
+    ), assignee
+
+
 async def _user_id(session: AsyncSession, slack_user_id: str | None) -> int | None:
     if not slack_user_id:
         return None
@@ -63,20 +106,7 @@ class SqlActivityRepository:
         ).first()
         if not found:
             return None
-        row, author = found
-        return Activity(
-            client_id=row.client_id,
-            type=ActivityType(row.type),
-            notes=row.notes,
-            occurred_at=row.occurred_at,
-            author_slack_user_id=author,
-            source=Surface(row.source),
-            permalink=row.permalink,
-            source_ref=row.source_ref,
-            created_at=row.created_at,
-            deleted_at=row.deleted_at,
-            id=row.id,
-        )
+        return activity_entity(*found)
 
 
 class SqlTaskRepository:
@@ -117,44 +147,19 @@ class SqlTaskRepository:
     async def add_many(self, tasks: Sequence[Task]) -> int:
         return await add_tasks(self.session, tasks)
 
-    def _query(self) -> tuple[Any, Any]:
-        assignee, creator = aliased(UserRow), aliased(UserRow)
-        return (
-            select(TaskRow, assignee.slack_user_id, creator.slack_user_id)
-            .join(assignee, assignee.id == TaskRow.assignee_id)
-            .outerjoin(creator, creator.id == TaskRow.created_by_id)
-        ), assignee
-
-    @staticmethod
-    def _entity(row: TaskRow, assignee: str, creator: str | None) -> Task:
-        return Task(
-            title=row.title,
-            assignee_slack_user_id=assignee,
-            due_at=row.due_at,
-            client_id=row.client_id,
-            created_by_slack_user_id=creator,
-            status=TaskStatus(row.status),
-            recurrence=row.recurrence,
-            origin=TaskOrigin(row.origin),
-            rule=row.rule,
-            completed_at=row.completed_at,
-            created_at=row.created_at,
-            id=row.id,
-        )
-
     async def get(self, task_id: int) -> Task | None:
-        query, _ = self._query()
+        query, _ = task_query()
         found = (await self.session.execute(query.where(TaskRow.id == task_id))).first()
-        return self._entity(*found) if found else None
+        return task_entity(*found) if found else None
 
     async def open_for(self, slack_user_id: str) -> Sequence[Task]:
-        query, assignee = self._query()
+        query, assignee = task_query()
         rows = await self.session.execute(
             query.where(assignee.slack_user_id == slack_user_id, TaskRow.status == "open").order_by(
                 TaskRow.due_at
             )
         )
-        return [self._entity(*r) for r in rows]
+        return [task_entity(*r) for r in rows]
 
 
 async def _user_ids(session: AsyncSession, slack_user_ids: Iterable[str | None]) -> dict[str, int]:
