@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from domain.demo_clients import make_clients
+from domain.demo_words import COMPANY_CORES, COMPANY_SUFFIXES
 from domain.model import Client
 from domain.services.resolve import name_key
 from storage.db import create_engine, session_factory
@@ -36,6 +37,8 @@ from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 BATCH = 5_000
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+ONSETS = "b br c ch d f g gr k l m n p r s st t tr v w z".split()
+SYLLABLES = [c + v for c in ONSETS for v in "a e i o u an el or is un".split()]
 
 
 @dataclass
@@ -47,11 +50,30 @@ class Queries:
     meant: list[str]  # the external id each typo was made from
 
 
-def make_data(count: int, seed: int) -> list[Client]:
+def make_data(count: int, seed: int, *, names: str = "demo") -> list[Client]:
+    """``demo``: the demo-data generator, a few hundred words in every combination (the
+    hard case for trigrams); ``varied``: an invented word in each name, as real names have."""
     rng = random.Random(seed)
     now = datetime(2026, 11, 1, tzinfo=UTC)
     days = [rng.uniform(0, 2000) for _ in range(count)]
-    return make_clients(rng, now=now, owners=["UBENCH"], created_days_ago=days)
+    clients = make_clients(rng, now=now, owners=["UBENCH"], created_days_ago=days)
+    if names == "varied":
+        taken: set[str] = set()
+        for c in clients:
+            c.name = varied_name(rng, taken)
+    return clients
+
+
+def varied_name(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        brand = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+        words = [brand.capitalize(), rng.choice(COMPANY_CORES)]
+        if rng.random() < 0.6:
+            words.append(rng.choice(COMPANY_SUFFIXES))
+        name = " ".join(words)
+        if name.casefold() not in taken:
+            taken.add(name.casefold())
+            return name
 
 
 def typo(rng: random.Random, name: str) -> str:
@@ -181,11 +203,12 @@ async def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pg", help="a PostgreSQL URL; a temporary database is made beside it")
+    parser.add_argument("--names", choices=("demo", "varied"), default="demo")
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    clients = make_data(args.clients, args.seed)
+    clients = make_data(args.clients, args.seed, names=args.names)
     q = make_queries(clients, args.queries, args.seed)
-    print(f"{args.queries} queries of each kind over {args.clients} clients")
+    print(f"{args.queries} queries of each kind over {args.clients} clients ({args.names} names)")
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             await run("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", clients, q)

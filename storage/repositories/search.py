@@ -5,7 +5,9 @@ only for a bounded set of candidates: the names that share one of the query's *r
 trigrams. Rarity comes from the index itself (an fts5vocab table on SQLite, the
 extended statistics of migration 0002 on PostgreSQL), so a query costs about the same
 at 1,000 clients and at 100,000, whatever words the names share. SQLite ranks the
-candidates by bm25 and scores the best few in Python; PostgreSQL scores them all.
+candidates by bm25 and scores the best hundred in Python; PostgreSQL scores them all
+(at most ``PG_CANDIDATE_CAP``). A text many names contain (one common word) reaches
+only part of them: those matches are broad, and exact-and-contains lookups serve them.
 
 Every user text is bound as a parameter and, where it reaches an FTS5 query, quoted
 term by term, so no input can be read as FTS syntax.
@@ -34,17 +36,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import Client
 from domain.ports_chat import ClientMatch, NoteMatch
-from storage.models import ActivityRow, ClientRow
+from storage.models import ActivityRow, ClientRow, UserRow
 from storage.repositories.clients import _with_owner, client_entity, name_key
-from storage.repositories.work import SqlActivityRepository
+from storage.repositories.work import activity_entity
 
 THRESHOLD = 0.25  # lowest trigram similarity still offered as a "closest name"
 SQLITE_POSTINGS = 20_000  # trigram postings read per query to pick candidates
-SQLITE_RESCORED = 50  # best candidates by bm25, scored in Python
+SQLITE_RESCORED = 100  # best candidates by bm25, scored in Python
 PG_CANDIDATES = 4_000  # estimated names sharing the chosen trigrams
 PG_CANDIDATE_CAP = 5_000  # and never more than these, whatever the estimate said
 MAX_QUERY_CHARS = 300  # longest client name the schema holds
 MAX_TRIGRAMS = 64
+MIN_CHOSEN = 4  # trigrams per query at least, however common (see ``rarest``)
 MAX_NOTE_TERMS = 32
 MAX_SAME_NAME = 50
 CONTAINS_READ = 5  # "contains" reads limit × this many rows, keeps the shortest names
@@ -103,11 +106,13 @@ def word_trigrams(key: str) -> list[str]:
 
 
 def rarest(counts: dict[str, float], budget: float) -> list[str]:
-    """The rarest trigrams whose rows add up to ``budget`` (always at least one)."""
+    """The rarest trigrams whose rows add up to ``budget``, and at least ``MIN_CHOSEN``:
+    a typo makes up to three trigrams the meant name lacks, rare ones, so a fourth
+    is needed to reach it."""
     chosen: list[str] = []
     total = 0.0
     for trigram in sorted(counts, key=lambda t: (counts[t], t)):
-        if chosen and total + counts[trigram] > budget:
+        if len(chosen) >= MIN_CHOSEN and total + counts[trigram] > budget:
             break
         chosen.append(trigram)
         total += counts[trigram]
@@ -218,7 +223,9 @@ class SqlClientSearch:
     async def _similar_postgresql(
         self, key: str, found: list[str], limit: int
     ) -> list[ClientMatch]:
-        # a trigram missing from the statistics is rarer than every one listed there
+        # A trigram missing from the statistics is rarer than every one listed there.
+        # No statistics at all (before the first ANALYZE, or a role that does not own
+        # the table) make every trigram "rare": still correct, only capped sooner.
         rows = await self.session.execute(_PG_ESTIMATES, {"terms": found})
         estimates: dict[str, float] = {t: float(n) for t, n in rows}
         chosen = rarest({t: estimates.get(t, 0.0) for t in found}, PG_CANDIDATES)
@@ -251,6 +258,8 @@ class SqlClientSearch:
         return await self._clients(query)
 
     async def find_clients(self, text: str, *, limit: int) -> Sequence[ClientMatch]:
+        """Exact and prefix matches of id and name, then names, emails and tags that
+        contain the text; the closest names fill what those leave of ``limit``."""
         raw = " ".join(clean(text).split())
         if not raw or limit <= 0:
             return []
@@ -262,11 +271,13 @@ class SqlClientSearch:
         found = [
             *(ClientMatch(c, EXACT if c.external_id in xids else PREFIX) for c in ids),
             *(ClientMatch(c, EXACT if name_key(c.name) == key else PREFIX) for c in named),
-            *await self.similar(raw, limit=limit),
         ]
         if len(key) >= 3:
             found += _scored(await self._name_contains(key, limit), NAME_CONTAINS)
             found += _scored(await self._other_contains(raw.lower(), limit), OTHER_CONTAINS)
+        # a text that many names contain is no typo, and would cost the most to compare
+        if len(_ranked(found, limit)) < limit:
+            found += await self.similar(raw, limit=limit)
         return _ranked(found, limit)
 
     async def _name_contains(self, key: str, limit: int) -> list[Client]:
@@ -294,8 +305,13 @@ class SqlClientSearch:
             return []
         best = self._notes_sqlite if self.sqlite else self._notes_postgresql
         ranked = await best(terms, limit)
-        activities = SqlActivityRepository(self.session)
-        found = [a for i in ranked if (a := await activities.get(i)) is not None]
+        rows = await self.session.execute(
+            select(ActivityRow, UserRow.slack_user_id)
+            .outerjoin(UserRow, UserRow.id == ActivityRow.author_id)
+            .where(ActivityRow.id.in_(ranked))
+        )
+        loaded = {row.id: activity_entity(row, author) for row, author in rows}
+        found = [loaded[i] for i in ranked if i in loaded]
         owners = _with_owner().where(ClientRow.id.in_({a.client_id for a in found}))
         clients = {c.id: c for c in await self._clients(owners)}
         return [NoteMatch(a, clients[a.client_id], snippet(a.notes, terms)) for a in found]

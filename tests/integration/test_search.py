@@ -5,20 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 from sqlalchemy import delete, event, text, update
 
-from bot.bootstrap import Container, build
+from bot.bootstrap import Container
 from domain.model import Activity, ActivityType, Client, Surface
 from domain.services.resolve import Choose, NoMatch, Resolved, resolve_client
 from storage.migrate import alembic_config, upgrade
 from storage.models import ClientRow
-from storage.repositories.search import similarity
-from tests.conftest import make_settings
+from storage.repositories.search import fts_phrase, rarest, similarity, snippet, word_trigrams
 
 WHEN = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -387,23 +385,65 @@ async def test_similar_reads_the_fts_table_on_sqlite(container: Container) -> No
     assert not any(d.split()[:2] == ["SCAN", "clients"] for d in details), details
 
 
-async def test_sqlite_migration_round_trips(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'crmbot.db'}"
+SEARCH_OBJECTS = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE name LIKE 'clients_fts%' "
+    "OR name LIKE 'activities_fts%'",
+    "postgresql": "SELECT indexname FROM pg_indexes WHERE indexname IN ("
+    "'ix_clients_name_key_trgm', 'ix_clients_name_key_c', 'ix_clients_external_id_c', "
+    "'ix_clients_email_trgm', 'ix_clients_tags_trgm', 'ix_activities_notes_fts') "
+    "UNION ALL SELECT stxname FROM pg_statistic_ext WHERE stxname = 'clients_name_trgm'",
+}
+
+
+async def test_migration_round_trips(container: Container) -> None:
+    """Down to 0001 and up again, with clients in place: the indexes are rebuilt from them."""
+    url = container.settings.database_url
+    await seed(container)
+    listing = text(SEARCH_OBJECTS[container.engine.dialect.name])
+    async with container.engine.connect() as conn:
+        assert (await conn.execute(listing)).all()
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0001")
+    async with container.engine.connect() as conn:
+        assert (await conn.execute(listing)).all() == []
     await asyncio.to_thread(upgrade, url)
-    built = build(make_settings(url))
-    try:
-        await seed(built)
-        await asyncio.to_thread(command.downgrade, alembic_config(url), "0001")
-        async with built.engine.connect() as conn:
-            names = (await conn.execute(text("SELECT name FROM sqlite_master"))).scalars().all()
-        assert "clients" in names
-        assert not [n for n in names if "_fts" in n]
-        await asyncio.to_thread(upgrade, url)
-        async with built.uow() as uow:
-            found = await uow.search.similar("Nortwind Suply", limit=5)
-            assert [m.client.external_id for m in found] == ["C3"]
-            await uow.clients.upsert_many([client("C11", "Zenith Marine")])
-            assert ids(await uow.search.by_prefix("zenith", limit=5)) == ["C11"]
-            assert [m.client.external_id for m in await uow.search.similar("zenit marine", limit=5)]
-    finally:
-        await built.close()
+    async with container.uow() as uow:
+        found = await uow.search.similar("Nortwind Suply", limit=5)
+        assert [m.client.external_id for m in found] == ["C3"]
+        await uow.clients.upsert_many([client("C11", "Zenith Marine")])
+        assert ids(await uow.search.by_prefix("zenith", limit=5)) == ["C11"]
+        assert [m.client.external_id for m in await uow.search.similar("zenit marine", limit=5)]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "pg_trgm"),
+    [
+        ("word", "two words", 0.36363637),
+        ("nortwind suply", "northwind supply co", 0.5217391),
+        ("müller gebaudetechnik", "müller gebäudetechnik gmbh", 0.6551724),
+        ("o'brien & co", "obrien co", 0.61538464),
+    ],
+)
+def test_similarity_is_pg_trgms(a: str, b: str, pg_trgm: float) -> None:
+    # the values PostgreSQL 15's similarity() gives for the same pairs
+    assert similarity(a, b) == pytest.approx(pg_trgm, abs=1e-6)
+
+
+def test_query_helpers() -> None:
+    assert fts_phrase('a "b" NEAR(c)') == '"a ""b"" NEAR(c)"'
+    assert word_trigrams("ab acme's co-op") == ["acm", "cme"]
+    counts = {"rare": 1.0, "zero": 0.0, "mid": 50.0, "common": 5000.0, "huge": 90000.0}
+    assert rarest(counts, 100) == ["zero", "rare", "mid", "common"]
+    assert rarest(counts, 1e6) == ["zero", "rare", "mid", "common", "huge"]
+
+
+def test_snippet_cuts_around_the_first_term() -> None:
+    assert snippet("short  note\nhere", ["note"]) == "short note here"
+    text = (
+        " ".join(f"w{i}" for i in range(100))
+        + " Café order "
+        + " ".join("x" * 5 for _ in range(80))
+    )
+    cut = snippet(text, ["cafe"], width=80)
+    assert "Café order" in cut and cut.startswith("…") and cut.endswith("…")
+    assert len(cut) <= 82
+    assert snippet(text, ["absent"], width=40).startswith("w0 w1")
