@@ -59,10 +59,12 @@ async def run_import(
     kind: str,
     path: Path,
     *,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Import ``path`` as ``kind``; returns the exit status (0 done, 1 nothing imported)."""
+    # looked up per call: sys.stdout may be replaced after import (redirect_stdout, pytest)
+    out, err = out or sys.stdout, err or sys.stderr
     if kind not in KINDS:
         print(f"unknown kind {kind!r} (expected {', '.join(KINDS)}); {NOTHING}", file=err)
         return 1

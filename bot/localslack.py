@@ -20,6 +20,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.localslack_limits import refusal
+from bot.localslack_socket import APP_TOKEN_METHODS, LocalSocketMode
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,10 @@ class LocalSlack:
         self._runner: web.AppRunner | None = None
         self._arrived: asyncio.Condition | None = None
         self._base = ""
+        self.socket = LocalSocketMode()  # Socket Mode: apps.connections.open and /socket
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": lambda a: self.socket.open_connection(self._base),
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._update,
@@ -118,6 +121,7 @@ class LocalSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        self.socket.install(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
@@ -187,7 +191,7 @@ class LocalSlack:
         if fault := self._take_fault(method):
             status, headers = fault.status, fault.headers
             answer = {"ok": False, "error": fault.error}
-        elif not self._token_ok(token):
+        elif not self._token_ok(token, method):
             answer = {"ok": False, "error": "invalid_auth"}
         elif method not in self._methods:
             answer = {"ok": False, "error": "unknown_method"}
@@ -217,7 +221,9 @@ class LocalSlack:
         await self._record(Call("response_url", args, None, self._clock(), error), answer)
         return web.Response(status=status, headers=headers, text=error or "ok")
 
-    def _token_ok(self, token: str | None) -> bool:
+    def _token_ok(self, token: str | None, method: str) -> bool:
+        if method in APP_TOKEN_METHODS:
+            return self.socket.token_ok(token)
         if self._tokens is not None:
             return token in self._tokens
         return str(token).startswith(("xoxb-", "xoxp-"))

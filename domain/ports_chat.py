@@ -111,3 +111,7 @@ class PendingActions(Protocol):
     async def use(self, token: str, *, user: str, now: datetime) -> dict[str, Any] | None:
         """Compare-and-set: the payload the first time, None on every later use."""
         ...
+
+    async def purge_expired(self, *, before: datetime) -> int:
+        """Delete the actions that expired before ``before`` (used or not); returns how many."""
+        ...

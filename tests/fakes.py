@@ -60,6 +60,7 @@ from domain.ports import (
     UserRepository,
 )
 from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
+from tests.fakes_scores import FakeScoreStore
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -605,6 +606,12 @@ class FakeProcessedRequests(_Repo, ProcessedRequests):
         self._t.requests[key] = _column(now, None)
         return True
 
+    async def purge(self, *, before: datetime) -> int:
+        old = [key for key, at in self._t.requests.items() if at < before]
+        for key in old:
+            del self._t.requests[key]
+        return len(old)
+
 
 class FakePendingActions(_Repo, PendingActions):
     async def put(
@@ -623,6 +630,12 @@ class FakePendingActions(_Repo, PendingActions):
         if payload is not None:
             self._t.pending[token].used_at = _column(now, None)
         return payload
+
+    async def purge_expired(self, *, before: datetime) -> int:
+        old = [token for token, p in self._t.pending.items() if p.expires_at < before]
+        for token in old:
+            del self._t.pending[token]
+        return len(old)
 
     def _live(self, token: str, user: str, now: datetime) -> _Pending | None:
         found = self._t.pending.get(token)
@@ -673,6 +686,7 @@ class FakeUnitOfWork:
         self.requests = FakeProcessedRequests(txn)
         self.links = FakeChannelLinks(txn)
         self.pending = FakePendingActions(txn)
+        self.scores = FakeScoreStore(txn)
         return self
 
     async def __aexit__(

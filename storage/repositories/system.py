@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -178,6 +178,14 @@ class SqlProcessedRequests:
         result = await self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
 
+    async def purge(self, *, before: datetime) -> int:
+        result = await self.session.execute(
+            delete(ProcessedRequestRow)
+            .where(ProcessedRequestRow.received_at < before)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
+
 
 class SqlPendingActions:
     def __init__(self, session: AsyncSession) -> None:
@@ -224,3 +232,11 @@ class SqlPendingActions:
             update(PendingActionRow).where(*self._live(token, user, now)).values(used_at=now)
         )
         return found if getattr(result, "rowcount", 0) else None
+
+    async def purge_expired(self, *, before: datetime) -> int:
+        result = await self.session.execute(
+            delete(PendingActionRow)
+            .where(PendingActionRow.expires_at < before)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))

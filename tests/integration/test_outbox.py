@@ -332,8 +332,8 @@ async def test_a_lease_too_short_for_the_client_timeout_is_refused(
 
 def test_the_contract_jobs_are_all_named() -> None:
     contract = {"reminders", "digest", "risk-alerts", "auto-tasks", "quote-expiry", "scores"}
-    assert contract | {"outbox"} == set(JOBS)
-    assert {name for name, spec in JOBS.items() if spec.internal} == {"outbox"}
+    assert contract | {"outbox", "housekeeping"} == set(JOBS)
+    assert {name for name, spec in JOBS.items() if spec.internal} == {"outbox", "housekeeping"}
 
 
 async def test_run_job_unknown_name_is_a_usage_error(container: Container) -> None:
@@ -407,5 +407,5 @@ async def test_ticker_drains_and_survives_a_failing_job(
 
 async def test_ticker_runs_only_built_jobs(wired: Container) -> None:
     ticker = Ticker(wired)
-    assert ticker.jobs == ("outbox",)
+    assert ticker.jobs == ("scores", "housekeeping", "outbox")
     await ticker.shutdown()  # never started: nothing to stop

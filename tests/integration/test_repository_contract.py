@@ -628,3 +628,38 @@ async def test_pending_actions_run_once_for_their_user(uow_factory: UnitOfWorkFa
     async with uow_factory() as uow:
         assert await uow.pending.use(token, user="U1", now=NOW) is None
         assert await uow.pending.peek(token, user="U1", now=NOW) is None
+
+
+async def test_requests_purge_forgets_only_keys_received_before(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    async with committed(uow_factory) as uow:
+        assert await uow.requests.first_time("old", now=NOW - DAY)
+        assert await uow.requests.first_time("edge", now=NOW)
+        assert await uow.requests.first_time("new", now=NOW + MINUTE)
+    async with uow_factory() as uow:
+        assert await uow.requests.purge(before=NOW) == 1  # not committed
+    async with committed(uow_factory) as uow:
+        assert await uow.requests.purge(before=NOW.astimezone(PARIS)) == 1
+        assert await uow.requests.purge(before=NOW) == 0
+    async with uow_factory() as uow:
+        assert await uow.requests.first_time("old", now=NOW) is True  # forgotten
+        assert await uow.requests.first_time("edge", now=NOW) is False
+        assert await uow.requests.first_time("new", now=NOW) is False
+
+
+async def test_pending_actions_purge_only_long_expired_ones(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    async with committed(uow_factory) as uow:
+        old = await uow.pending.put(user="U1", kind="k", payload={}, now=NOW - DAY, ttl=MINUTE)
+        used = await uow.pending.put(user="U1", kind="k", payload={}, now=NOW - DAY, ttl=HOUR)
+        assert await uow.pending.use(used, user="U1", now=NOW - DAY) == {"kind": "k"}
+        live = await uow.pending.put(user="U1", kind="k", payload={"n": 1}, now=NOW, ttl=HOUR)
+    async with committed(uow_factory) as uow:
+        assert await uow.pending.purge_expired(before=NOW) == 2
+        assert await uow.pending.purge_expired(before=NOW) == 0
+    async with uow_factory() as uow:
+        assert await uow.pending.peek(old, user="U1", now=NOW - DAY) is None
+        assert await uow.pending.peek(live, user="U1", now=NOW) == {"kind": "k", "n": 1}
+        assert await uow.pending.purge_expired(before=NOW + 2 * HOUR) == 1
