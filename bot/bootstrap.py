@@ -12,9 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import Policy, load_policy
 from bot.metrics import Metrics
 from bot.settings import Settings
+from domain.ports_api import Webhooks
 from domain.services.chat import ChatDeps, ChatService
+from domain.webhooks import NO_WEBHOOKS, ConfiguredWebhooks
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.uow import SqlUnitOfWorkFactory
@@ -38,6 +41,7 @@ class Container:
     clock: Clock
     metrics: Metrics = field(default_factory=Metrics)
     _chat: ChatService | None = None
+    _policy: Policy | None = None
     _delivery: asyncio.Task[object] | None = None
 
     @property
@@ -45,6 +49,18 @@ class Container:
         if self._chat is None:
             self._chat = chat_service(self)
         return self._chat
+
+    @property
+    def policy(self) -> Policy:
+        """The policy file (CRMBOT_CONFIG), read once; a bad file raises PolicyFileError."""
+        if self._policy is None:
+            self._policy = load_policy(self.settings.policy_file)
+        return self._policy
+
+    @property
+    def webhooks(self) -> Webhooks:
+        endpoints = self.policy.webhook_endpoints()
+        return ConfiguredWebhooks(endpoints) if endpoints else NO_WEBHOOKS
 
     def deliver_soon(self) -> None:
         """Drain the outbox now rather than at the next tick (a notice just queued)."""
@@ -101,5 +117,6 @@ def chat_service(container: Container) -> ChatService:
             profiles=SlackProfiles(container.slack_client),
             notifier=SlackNotifier(),
             default_tz=container.settings.default_tz,
+            webhooks=container.webhooks,
         )
     )

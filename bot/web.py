@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from aiohttp.typedefs import Middleware
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot.api import build_api
 from bot.bootstrap import Container
 
 logger = logging.getLogger(__name__)
@@ -19,7 +17,6 @@ logger = logging.getLogger(__name__)
 CONTAINER = web.AppKey("container", Container)
 SLACK = web.AppKey("slack", AsyncApp)
 MAX_BODY = 1024 * 1024
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def build_web_app(container: Container, slack_app: AsyncApp | None) -> web.Application:
@@ -60,33 +57,6 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     body = request.app[CONTAINER].metrics.render()
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
-
-
-def build_api(container: Container) -> web.Application:
-    """``/api/v1``: bearer-token auth in front of every route (ERP integration issue)."""
-    api = web.Application(middlewares=[_bearer_auth(container.settings.api_token)])
-    api.router.add_route("*", "/{tail:.*}", _not_found)
-    return api
-
-
-def _bearer_auth(token: str | None) -> Middleware:
-    @web.middleware
-    async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-        given = request.headers.get("Authorization", "")
-        expected = f"Bearer {token}" if token else None
-        if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
-            return api_error(401, "unauthorized", "Send Authorization: Bearer <CRMBOT_API_TOKEN>")
-        return await handler(request)
-
-    return auth
-
-
-async def _not_found(request: web.Request) -> web.Response:
-    return api_error(404, "not_found", f"No route {request.method} {request.path}")
-
-
-def api_error(status: int, code: str, message: str, **extra: object) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message, **extra}}, status=status)
 
 
 def _kind(body: dict[str, object]) -> str:

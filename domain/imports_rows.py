@@ -83,11 +83,12 @@ def _decimal(value: str, *, ceiling: Decimal, inclusive: bool) -> Decimal:
         raise BadValue("not a decimal number") from exc
     if number < 0:
         raise BadValue("must not be negative")
-    if number != number.quantize(CENT):
-        raise BadValue("has more than 2 decimals")
+    # the ceiling first: quantizing a number of more than 28 digits raises InvalidOperation
     if number > ceiling or (number == ceiling and not inclusive):
         limit = "at most" if inclusive else "less than"
         raise BadValue(f"must be {limit} {ceiling}")
+    if number != number.quantize(CENT):
+        raise BadValue("has more than 2 decimals")
     return number.quantize(CENT).copy_abs()
 
 
@@ -112,7 +113,10 @@ def timestamp(value: str) -> datetime:
         ) from exc
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:00-05:00 is past the year 9999 in UTC
+        raise BadValue("out of the range of dates") from exc
 
 
 def role(value: str) -> Role:

@@ -9,6 +9,10 @@ Slack's answer. The window is kept as small as it can be: each row is marked sen
 transaction right after its call, never at the end of the batch, and no call is started
 that could outlive the row's lease (see ``_deadline``). Enqueueing is idempotent by the
 row's unique ``key``, so re-running a job never queues a message twice.
+
+Rows of kind ``webhook`` go to the ERP's endpoints instead (``schedulers/webhook_delivery.py``):
+same claim, lease and back-off, without Slack's pacing; a receiver's 429 is retried with
+the back-off and never pauses the Slack sends.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.metrics import Metrics
 from domain.model import OutboxMessage
 from domain.ports import UnitOfWorkFactory
+from domain.webhooks import WEBHOOK_KIND
+from schedulers.webhook_delivery import WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +94,10 @@ class OutboxSender:
         lease_seconds: int = 60,
         per_channel_interval: float = 1.0,
         sleep: Sleep = asyncio.sleep,
+        webhooks: WebhookDelivery | None = None,
     ) -> None:
         self._uows, self._client_factory = uow_factory, client_factory
+        self._webhooks = webhooks
         self._clock, self._metrics, self._sleep = clock, metrics, sleep
         self.batch, self._lease_seconds = batch, lease_seconds
         self._interval = per_channel_interval
@@ -126,11 +134,11 @@ class OutboxSender:
     ) -> None:
         last_sent: dict[str, datetime] = {}
         for index, message in enumerate(messages):
-            if not await self._pace(message.channel, last_sent, deadline):
+            if not await self._pace(message, last_sent, deadline):
                 await self._defer(messages[index:], self._clock(), "deferred: lease ran out")
                 result.deferred += len(messages) - index
                 return
-            answer = await _call(client, message)
+            answer = await self._send(client, message)
             last_sent[message.channel] = self._clock()
             await self._settle(message, answer, result)
             if answer.outcome == "rate_limited" and self._paused_until is not None:
@@ -150,9 +158,21 @@ class OutboxSender:
             )
         return start + timedelta(seconds=budget)
 
-    async def _pace(self, channel: str, last_sent: dict[str, datetime], deadline: datetime) -> bool:
+    async def _send(self, client: AsyncWebClient, message: OutboxMessage) -> _Answer:
+        if message.kind != WEBHOOK_KIND:
+            return await _call(client, message)
+        if self._webhooks is None:
+            return _Answer("permanent", error="webhooks are not wired to this sender")
+        delivery = await self._webhooks.deliver(message, now=self._clock())
+        return _Answer(delivery.outcome, error=delivery.error)
+
+    async def _pace(
+        self, message: OutboxMessage, last_sent: dict[str, datetime], deadline: datetime
+    ) -> bool:
         """About one message a second to each channel; False when the lease is too short."""
-        now, wait = self._clock(), 0.0
+        now, wait, channel = self._clock(), 0.0, message.channel
+        if message.kind == WEBHOOK_KIND:
+            return now < deadline  # Slack's pacing is Slack's: a webhook goes at once
         if channel in last_sent:
             wait = max(0.0, self._interval - (now - last_sent[channel]).total_seconds())
         if now + timedelta(seconds=wait) >= deadline:
@@ -167,7 +187,8 @@ class OutboxSender:
             await self._mark_sent(message, answer.ts, now)
             result.sent += 1
             return
-        self._metrics.slack_errors.labels(method=message.kind, error=answer.error).inc()
+        if message.kind != WEBHOOK_KIND:
+            self._metrics.slack_errors.labels(method=message.kind, error=answer.error).inc()
         retry_at = _retry_at(message, answer, now)
         if answer.outcome == "rate_limited":
             self._metrics.slack_rate_limited.labels(method=message.kind).inc()

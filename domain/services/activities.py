@@ -12,7 +12,9 @@ from domain.dates import parse_when
 from domain.errors import CrmError, NotAllowed
 from domain.model import Activity, AuditEntry, Client, Surface
 from domain.ports import UnitOfWork
+from domain.ports_api import Webhooks
 from domain.services.identity import Actor
+from domain.webhooks import NO_WEBHOOKS, activity_logged
 
 UNDO_WINDOW = timedelta(minutes=10)
 SUGGESTION_TTL = timedelta(days=2)
@@ -33,8 +35,10 @@ async def log(
     now: datetime,
     permalink: str | None = None,
     source_ref: str | None = None,
+    webhooks: Webhooks = NO_WEBHOOKS,
 ) -> Card:
-    """Store the activity (author, source, when in UTC) and confirm it with Undo."""
+    """Store the activity (author, source, when in UTC) and confirm it with Undo;
+    ``activity.logged`` goes to the webhooks in the same transaction."""
     assert client.id is not None
     when = parse_when(command.when, now=now, tz=me.tz, purpose="activity") if command.when else now
     activity = await uow.activities.add(
@@ -64,6 +68,14 @@ async def log(
             },
             at=now,
         )
+    )
+    await webhooks.emit(
+        uow,
+        "activity.logged",
+        activity_logged(activity, client),
+        entity=str(activity.id),
+        version=1,
+        now=now,
     )
     suggestion = spot_commitment(command.notes, now=now, tz=me.tz)
     offer = None

@@ -18,10 +18,12 @@ from domain.chat.grammar import ClientQuery, Command, CreateTask, Find, LogActiv
 from domain.errors import ClientNotFound, NotAllowed, UsageError
 from domain.model import AuditEntry, Client, Surface
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.ports_api import Webhooks
 from domain.ports_chat import Notifier
 from domain.services import activities, tasks
 from domain.services.identity import Actor, ProfileSource, who_is
 from domain.services.resolve import Choose, NoMatch, resolve_client
+from domain.webhooks import NO_WEBHOOKS
 
 PICK_TTL = timedelta(hours=1)
 SHARE_TTL = timedelta(days=1)
@@ -41,6 +43,7 @@ class ChatDeps:
     profiles: ProfileSource
     notifier: Notifier
     default_tz: str
+    webhooks: Webhooks = NO_WEBHOOKS  # activity.logged and task.completed go out through it
 
 
 class NeedsChoice(Exception):
@@ -108,7 +111,13 @@ class ChatService:
         if isinstance(command, LogActivity):
             client = await self.client(uow, asker, command, command.client)
             return await activities.log(
-                uow, me, command, client=client, surface=asker.surface, now=now
+                uow,
+                me,
+                command,
+                client=client,
+                surface=asker.surface,
+                now=now,
+                webhooks=self.deps.webhooks,
             )
         if isinstance(command, CreateTask):
             about = await self.optional_client(uow, asker, command)
@@ -201,7 +210,12 @@ class ChatService:
     async def done(self, asker: Asker, task_id: int) -> Card:
         async with self.deps.uow() as uow:
             card = await tasks.complete(
-                uow, asker.slack_user_id, task_id, surface=asker.surface, now=self.deps.clock()
+                uow,
+                asker.slack_user_id,
+                task_id,
+                surface=asker.surface,
+                now=self.deps.clock(),
+                webhooks=self.deps.webhooks,
             )
             await uow.commit()
             return card
@@ -240,12 +254,13 @@ class ChatService:
         return info_card(f"This channel is no longer tied to *{_esc(linked.name)}*.")
 
     async def _health(self, uow: UnitOfWork, me: Actor, client: Client, *, now: datetime) -> Card:
-        from domain.services.health import health_card
+        from domain.services.health import health_card, with_kept_scores
 
         assert client.id is not None
         snapshot = await uow.snapshots.load(client.id, now=now)
         if snapshot is None:
             raise ClientNotFound(client.external_id)
+        snapshot = await with_kept_scores(uow, snapshot, now=now)  # the §6 scores, if kept
         return health_card(snapshot, now=now, tz=me.tz, show_money=True)
 
     async def _find(self, uow: UnitOfWork, text: str) -> Card:

@@ -12,9 +12,11 @@ from domain.dates import next_working_day_9am, parse_when
 from domain.errors import CrmError, NotAllowed
 from domain.model import AuditEntry, Client, Surface, Task
 from domain.ports import UnitOfWork
+from domain.ports_api import Webhooks
 from domain.ports_chat import Notifier
 from domain.services.identity import Actor
 from domain.text import safe
+from domain.webhooks import NO_WEBHOOKS, task_completed
 
 TITLE_LIMIT = 1000
 
@@ -131,9 +133,16 @@ async def list_open(uow: UnitOfWork, me: Actor, *, now: datetime) -> Card:
 
 
 async def complete(
-    uow: UnitOfWork, slack_user_id: str, task_id: int, *, surface: Surface, now: datetime
+    uow: UnitOfWork,
+    slack_user_id: str,
+    task_id: int,
+    *,
+    surface: Surface,
+    now: datetime,
+    webhooks: Webhooks = NO_WEBHOOKS,
 ) -> Card:
-    """The assignee or the creator may mark it done; a second click changes nothing."""
+    """The assignee or the creator may mark it done; a second click changes nothing.
+    ``task.completed`` goes to the webhooks in the same transaction."""
     task = await uow.tasks.get(task_id)
     if task is None:
         raise TaskNotFound()
@@ -152,4 +161,9 @@ async def complete(
             at=now,
         )
     )
+    client = await uow.clients.get_by_id(task.client_id) if task.client_id else None
+    data = task_completed(
+        task, client_external_id=client.external_id if client else None, by=slack_user_id, at=now
+    )
+    await webhooks.emit(uow, "task.completed", data, entity=str(task_id), version=1, now=now)
     return replies.done(task)
