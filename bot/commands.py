@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy.engine import make_url
+
 from bot.bootstrap import Container, build
 from bot.settings import Settings
 from domain.errors import CrmError, UsageError
-from storage.db import is_sqlite
+from storage.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite
 
 T = TypeVar("T")
 
@@ -80,13 +84,27 @@ async def _backup(container: Container, path: Path) -> int:
         raise UsageError("db backup copies SQLite databases; for PostgreSQL use pg_dump")
     if await asyncio.to_thread(path.exists):
         raise UsageError(f"{path} already exists; choose a new file")
-    from sqlalchemy import text
-
-    async with container.engine.connect() as conn:
-        # VACUUM INTO reads one consistent snapshot, even while others write
-        await conn.execute(text("VACUUM INTO :path"), {"path": str(path)})
+    source = make_url(container.settings.database_url).database
+    if not source or source == ":memory:":
+        raise UsageError("db backup needs a database file; this one lives in memory")
+    if not await asyncio.to_thread(Path(source).is_file):
+        raise UsageError(f"{source}: no such database file; nothing was written")
+    try:
+        await asyncio.to_thread(_vacuum_into, source, path)
+    except sqlite3.Error as exc:
+        raise CrmError(f"backup to {path} failed: {exc}; nothing was written") from None
     print(f"backed up to {path}")
     return 0
+
+
+def _vacuum_into(source: str, target: Path) -> None:
+    # VACUUM INTO reads one consistent snapshot, even while others write. It refuses to
+    # run inside a transaction, and the engine opens one on every connection
+    # (storage/db.py's BEGIN IMMEDIATE), hence a plain connection of its own.
+    uri = Path(source).resolve().as_uri() + "?mode=rw"  # rw: never create a missing source
+    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+    with closing(sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)) as conn:
+        conn.execute("VACUUM INTO ?", (str(target),))
 
 
 async def demo_data(settings: Settings, args: argparse.Namespace) -> int:
@@ -102,10 +120,14 @@ async def import_csv(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def scores(settings: Settings, args: argparse.Namespace) -> int:
-    parse_instant(args.as_of, flag="--as-of")
-    raise CrmError(
-        "scores are not computed in this build yet (they arrive with the client "
-        "intelligence work); nothing was done"
+    from bot.cli_scores import as_of_cut, print_scores
+
+    as_of_cut(args.as_of)  # a bad date is a usage error before any database work
+    return await _with(
+        settings,
+        lambda c: print_scores(
+            c, as_of=args.as_of, horizon_days=args.horizon_days, fmt=args.format
+        ),
     )
 
 
@@ -139,6 +161,4 @@ async def run_job(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _where(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(settings.database_url).render_as_string(hide_password=True)

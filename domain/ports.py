@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from domain.model import (
     Activity,
@@ -28,6 +28,9 @@ from domain.model import (
     User,
 )
 from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
+
+if TYPE_CHECKING:  # numpy-backed types: name them without importing them
+    from domain.ports_scores import ScoreStore
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,14 @@ class ProcessedRequests(Protocol):
         """Record ``key``; True the first time it is seen, False on every repeat."""
         ...
 
+    async def purge(self, *, before: datetime) -> int:
+        """Forget the keys received before ``before``; returns how many.
+
+        Slack retries a request within minutes, so keys older than a day catch nothing
+        and only grow the table.
+        """
+        ...
+
 
 class ChannelLinks(Protocol):
     async def client_for(self, channel_id: str) -> Client | None: ...
@@ -175,6 +186,7 @@ class UnitOfWork(Protocol):
     search: ClientSearch
     snapshots: ClientSnapshots
     pending: PendingActions
+    scores: ScoreStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from domain.errors import CrmError, UsageError
 from schedulers.outbox import DrainResult, OutboxSender
+from schedulers.webhook_delivery import WebhookDelivery
 
 if TYPE_CHECKING:
     from bot.bootstrap import Clock, Container
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 OUTBOX_MAX_BATCHES = 20  # one outbox cycle sends at most this many batches
+# Slack retries a request within minutes: a day of request ids still catches every retry
+REQUEST_IDS_KEPT = timedelta(hours=24)
+# an expired button's token only has to outlive the clicks of people reading old messages
+EXPIRED_ACTIONS_KEPT = timedelta(days=7)
 
 JobRun = Callable[["Container", datetime], Awaitable[Mapping[str, int]]]
 
@@ -73,6 +78,7 @@ async def _drain_outbox(container: Container, now: datetime) -> Mapping[str, int
         container.slack_client,
         _clock_from(container.clock, now),
         container.metrics,
+        webhooks=webhook_delivery(container),
     )
     total = DrainResult()
     for _ in range(OUTBOX_MAX_BATCHES):
@@ -83,6 +89,33 @@ async def _drain_outbox(container: Container, now: datetime) -> Mapping[str, int
     return asdict(total)
 
 
+async def _housekeeping(container: Container, now: datetime) -> Mapping[str, int]:
+    """Drop what only grows: request ids past the retry window, long-expired buttons."""
+    async with container.uow() as uow:
+        request_ids = await uow.requests.purge(before=now - REQUEST_IDS_KEPT)
+        actions = await uow.pending.purge_expired(before=now - EXPIRED_ACTIONS_KEPT)
+        await uow.commit()
+    return {"request_ids_purged": request_ids, "expired_actions_purged": actions}
+
+
+def webhook_delivery(container: Container) -> WebhookDelivery:
+    """Webhook rows go to the endpoints the policy file names now (by endpoint name)."""
+    policy = container.policy
+    return WebhookDelivery(
+        container.uow,
+        {e.name: e for e in policy.webhook_endpoints()},
+        timeout_seconds=policy.webhooks.timeout_seconds,
+    )
+
+
+async def _scores(container: Container, now: datetime) -> Mapping[str, int]:
+    """Keep today's scores of every client (``domain.services.scoring``); the models load
+    on first use, so processes that never score never import them."""
+    from domain.services.scoring import run_scores_job
+
+    return await run_scores_job(container.uow, now=now)
+
+
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
@@ -91,8 +124,19 @@ JOBS: dict[str, JobSpec] = {
         JobSpec("risk-alerts", "alert owners of clients whose risk rose to high"),
         JobSpec("auto-tasks", "create follow-up tasks from the CRM's rules"),
         JobSpec("quote-expiry", "expire pending quotes past their valid_until"),
-        JobSpec("scores", "recompute every client's scores"),
-        JobSpec("outbox", "send the queued Slack messages", run=_drain_outbox, internal=True),
+        JobSpec("scores", "recompute every client's scores", run=_scores),
+        JobSpec(
+            "outbox",
+            "send the queued Slack messages and webhooks",
+            run=_drain_outbox,
+            internal=True,
+        ),
+        JobSpec(
+            "housekeeping",
+            "forget old request ids and long-expired buttons",
+            run=_housekeeping,
+            internal=True,
+        ),
     )
 }
 

@@ -21,7 +21,9 @@ from domain.ports import (
     TaskRepository,
     UserRepository,
 )
+from domain.ports_api import ClientListings, WebhookAttempts
 from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
+from domain.ports_scores import ScoreStore
 from storage.repositories import (
     SqlActivityRepository,
     SqlAuditLog,
@@ -37,8 +39,11 @@ from storage.repositories import (
     SqlTaskRepository,
     SqlUserRepository,
 )
+from storage.repositories.listings import SqlClientListings
+from storage.repositories.scores import SqlScoreStore
 from storage.repositories.search import SqlClientSearch
 from storage.repositories.snapshots import SqlClientSnapshots
+from storage.repositories.webhooks import SqlWebhookAttempts
 
 
 class SqlUnitOfWork:
@@ -60,6 +65,9 @@ class SqlUnitOfWork:
     search: ClientSearch
     snapshots: ClientSnapshots
     pending: PendingActions
+    scores: ScoreStore
+    webhook_attempts: WebhookAttempts
+    listings: ClientListings
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -82,6 +90,9 @@ class SqlUnitOfWork:
         self.pending = SqlPendingActions(s)
         self.search = SqlClientSearch(s)
         self.snapshots = SqlClientSnapshots(s)
+        self.scores = SqlScoreStore(s)
+        self.webhook_attempts = SqlWebhookAttempts(s)
+        self.listings = SqlClientListings(s)
         return self
 
     async def __aexit__(

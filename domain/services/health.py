@@ -1,15 +1,18 @@
 """The `/crm health CLIENT` card (CONTRACT §4.1): one client at a glance, as of ``now``.
 
-Health and risk are the interim scores of ``domain.scores.history`` until the Scores issue
-brings the §6 model. Money (CLV, receivables, quote totals) appears only when the caller
-passes ``show_money=True``; otherwise the card says "figures hidden" and keeps the counts.
-Everything a user or an import wrote (names, notes, titles) is escaped for mrkdwn.
+Health, risk (with its factors), the outlook, the tier, the segment, the reorder rhythm and
+the next order are the CONTRACT §6 scores: the latest the ``scores`` job kept for the client
+(``load_health`` attaches them), or — before the job has scored the client — provisional
+ones computed from the snapshot alone (``domain.services.scoring.provisional_scores``), and
+the card says which. Money (CLV, receivables, quote totals, expected revenue) appears only
+when the caller passes ``show_money=True``; otherwise the card says "figures hidden" and
+keeps the counts. Everything a user or an import wrote is escaped for mrkdwn.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from domain.cards import Block, Card, Divider, Header, Note, Text
@@ -21,30 +24,29 @@ from domain.ports_chat import ClientSnapshot
 from domain.scores import (
     Aging,
     ClvTerms,
-    OrderRhythm,
     RevenueChange,
-    RiskAssessment,
-    RiskInputs,
     clv_terms,
-    clv_tier,
     format_money,
-    interim_risk,
     monthly_revenue,
-    order_rhythm,
     revenue_change,
     sparkline,
 )
 from domain.scores.aging import ar_aging
+from domain.scores.record import ScoreRecord
+from domain.services.health_scores import (
+    expected_moment,
+    next_order_text,
+    outlook_text,
+    rhythm_text,
+    risk_text,
+)
 from domain.text import escape, safe
 
 SHOWN_TASKS = 5
 SHOWN_QUOTES = 5
-SHOWN_FACTORS = 3
 NOTE_CHARS = 150
 TITLE_CHARS = 100
 HIDDEN = "_figures hidden_"
-LEVEL_EMOJI = {"low": ":large_green_circle:", "medium": ":large_yellow_circle:"}
-HIGH_EMOJI = ":red_circle:"
 
 
 @dataclass
@@ -58,37 +60,51 @@ class HealthSnapshot(ClientSnapshot):
     open_task_count: int | None = None
     pending_quote_count: int | None = None
     names: dict[str, str] = field(default_factory=dict)
+    kept: ScoreRecord | None = None  # the latest kept §6 scores; None: score it alone
 
 
 async def load_health(uow: UnitOfWork, client_id: int, *, now: datetime) -> ClientSnapshot:
-    """The client's snapshot as of ``now`` (inside an open unit of work)."""
+    """The client's snapshot as of ``now``, with its latest kept scores (inside a uow)."""
     snapshot = await uow.snapshots.load(client_id, now=now)
     if snapshot is None:
         raise ClientNotFound(f"#{client_id}")
-    return snapshot
+    return await with_kept_scores(uow, snapshot, now=now)
+
+
+async def with_kept_scores(
+    uow: UnitOfWork, snapshot: ClientSnapshot, *, now: datetime
+) -> HealthSnapshot:
+    """The snapshot with the latest scores the ``scores`` job kept on or before ``now``."""
+    client_id = snapshot.client.id
+    day = now.astimezone(UTC).date()
+    kept = None if client_id is None else await uow.scores.latest(client_id, on_or_before=day)
+    if isinstance(snapshot, HealthSnapshot):
+        snapshot.kept = kept
+        return snapshot
+    return HealthSnapshot(**vars(snapshot), kept=kept)
 
 
 @dataclass(frozen=True)
 class _Scores:
     terms: ClvTerms
-    tier: str
-    rhythm: OrderRhythm
     aging: Aging
     change: RevenueChange
-    risk: RiskAssessment
     spark: str
+    kept: ScoreRecord
+    provisional: bool
 
     @classmethod
-    def of(cls, snap: ClientSnapshot, *, now: datetime, show_money: bool) -> _Scores:
+    def of(cls, snap: ClientSnapshot, *, now: datetime) -> _Scores:
+        from domain.services.scoring import provisional_scores  # loads the models
+
         terms = clv_terms(snap.orders, acquisition_cost=snap.client.acquisition_cost, now=now)
-        rhythm = order_rhythm(snap.orders, now)
+        kept = snap.kept if isinstance(snap, HealthSnapshot) else None
+        provisional = kept is None
+        if kept is None:
+            kept = provisional_scores(snap, now=now)
         aging = ar_aging(snap.invoices, now)
-        change = revenue_change(snap.orders, now)
-        contact = snap.last_activity
-        days = (now - contact.occurred_at).total_seconds() / 86_400 if contact else None
-        risk = interim_risk(RiskInputs(rhythm, aging, change, days), show_money=show_money)
         spark = sparkline(monthly_revenue(snap.orders, now))
-        return cls(terms, clv_tier(terms.clv), rhythm, aging, change, risk, spark)
+        return cls(terms, aging, revenue_change(snap.orders, now), spark, kept, provisional)
 
 
 def health_card(
@@ -96,13 +112,13 @@ def health_card(
 ) -> Card:
     """The health card: scores with their reasons, value, rhythm, receivables, work, trend."""
     zone = as_zone(tz)
-    scores = _Scores.of(snapshot, now=now, show_money=show_money)
+    scores = _Scores.of(snapshot, now=now)
     names = _names(snapshot)
-    client = snapshot.client
+    client, kept = snapshot.client, scores.kept
     blocks: list[Block] = [
         Header(client.name),
         Note(_byline(snapshot, scores)),
-        Text(_risk_text(scores.risk)),
+        Text(risk_text(kept, show_money=show_money)),
         Divider(),
         Text("*Value and orders*", fields=_value_fields(scores, now, zone, show_money)),
         Text(_contact_text(snapshot, names, now)),
@@ -110,11 +126,16 @@ def health_card(
         Divider(),
         Text(_tasks_text(snapshot, names, now, zone)),
         Text(_quotes_text(snapshot, names, now, zone, show_money)),
-        Note(f"As of {format_when(now, zone, now=now)} · health and risk are interim scores"),
+        Note(f"As of {format_when(now, zone, now=now)} · {_basis(scores)}"),
     ]
-    risk = scores.risk
-    summary = f"{client.name}: health {risk.health}/100, {risk.level} risk"  # plain text
+    summary = f"{client.name}: health {kept.health_score}/100, {kept.risk_level} risk"  # plain
     return Card(summary=summary, blocks=tuple(blocks), shareable=True)
+
+
+def _basis(scores: _Scores) -> str:
+    if scores.provisional:
+        return "provisional scores: the daily scores job has not scored this client yet"
+    return f"scores of {scores.kept.as_of.isoformat()}"
 
 
 def _names(snapshot: ClientSnapshot) -> dict[str, str]:
@@ -128,31 +149,28 @@ def _names(snapshot: ClientSnapshot) -> dict[str, str]:
 def _byline(snapshot: ClientSnapshot, scores: _Scores) -> str:
     owner = f"Owner *{escape(snapshot.owner_name)}*" if snapshot.owner_name else "No owner"
     ident = escape(snapshot.client.external_id)
-    return f"{owner} · {scores.tier.capitalize()} tier · ID {ident}"
-
-
-def _risk_text(risk: RiskAssessment) -> str:
-    emoji = LEVEL_EMOJI.get(risk.level, HIGH_EMOJI)
-    head = f"{emoji} *Health {risk.health}/100* · risk {risk.score} ({risk.level})"
-    if not risk.factors:
-        return f"{head}\nNo warning signs."
-    return "\n".join([head, *(f"• {f}" for f in risk.factors[:SHOWN_FACTORS])])
+    kept = scores.kept
+    segment = kept.rfm_segment.replace("_", " ")
+    return f"{owner} · {kept.clv_tier.capitalize()} tier · {segment.capitalize()} · ID {ident}"
 
 
 def _value_fields(
     scores: _Scores, now: datetime, zone: ZoneInfo, show_money: bool
 ) -> tuple[str, ...]:
-    terms, rhythm = scores.terms, scores.rhythm
+    terms, kept = scores.terms, scores.kept
     if not terms.orders:
         return ("*Lifetime value*\n—", "*Orders*\nNo orders yet")
-    value = format_money(terms.clv) if show_money else HIDDEN
+    value = f"{format_money(terms.clv)} · {kept.clv_trend}" if show_money else HIDDEN
     basis = f"{terms.orders} order{'s' if terms.orders != 1 else ''} over {_span(terms)}"
     if show_money:
         basis += f", avg {format_money(terms.average_order)}"
+    expected = kept.next_order_expected
+    day = _day(expected_moment(expected), zone, now) if expected else None
     return (
         f"*Lifetime value*\n{value}\n{basis}",
-        f"*Order rhythm*\n{_rhythm(rhythm)}",
-        f"*Next order*\n{_next_order(rhythm, now, zone)}",
+        f"*Order rhythm*\n{rhythm_text(kept)}",
+        f"*Next order*\n{next_order_text(kept, now=now, day=day)}",
+        f"*Next {kept.horizon_days} days*\n{outlook_text(kept, show_money=show_money)}",
         f"*Revenue, 12 months*\n`{scores.spark}` {_trend(scores.change)}",
     )
 
@@ -162,22 +180,6 @@ def _span(terms: ClvTerms) -> str:
         return f"{terms.lifespan_years:.1f} years"
     months = max(1, round(terms.lifespan_years * 12))
     return f"{months} month{'s' if months != 1 else ''}"
-
-
-def _rhythm(rhythm: OrderRhythm) -> str:
-    last = f"last {_ago(rhythm.days_since_last or 0)}"
-    if rhythm.typical_gap_days is None:
-        return f"Not enough orders for a rhythm · {last}"
-    return f"Every ~{rhythm.typical_gap_days:.0f} days · {last}"
-
-
-def _next_order(rhythm: OrderRhythm, now: datetime, zone: ZoneInfo) -> str:
-    if rhythm.expected_next is None or rhythm.overdue_ratio is None:
-        return "No pattern yet"
-    day = _day(rhythm.expected_next, zone, now)
-    if rhythm.expected_next >= now:
-        return f"Expected around {day}"
-    return f"Overdue: expected around {day} ({rhythm.overdue_ratio:.1f}× the usual gap)"
 
 
 def _trend(change: RevenueChange) -> str:

@@ -5,7 +5,9 @@ from storage.models.clients import ChannelLinkRow, ClientRow, ContactRow
 from storage.models.people import UserPreferencesRow, UserRow
 from storage.models.quotes import ApprovalDecisionRow, QuoteRow
 from storage.models.sales import InvoiceRow, OrderRow, PaymentRow
+from storage.models.scores import ClientScoreRow
 from storage.models.system import AuditRow, OutboxRow, PendingActionRow, ProcessedRequestRow
+from storage.models.webhooks import WebhookAttemptRow
 from storage.models.work import ActivityRow, TaskRow
 
 __all__ = [
@@ -15,6 +17,7 @@ __all__ = [
     "Base",
     "ChannelLinkRow",
     "ClientRow",
+    "ClientScoreRow",
     "ContactRow",
     "InvoiceRow",
     "OrderRow",
@@ -26,4 +29,5 @@ __all__ = [
     "TaskRow",
     "UserPreferencesRow",
     "UserRow",
+    "WebhookAttemptRow",
 ]

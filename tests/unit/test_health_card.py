@@ -95,17 +95,19 @@ def test_rich_card_shows_everything_with_money() -> None:
     card = health_card(rich(), now=NOW, tz=TZ, show_money=True)
     assert card.shareable
     assert card.blocks[0] == Header("Acme Corp")
-    assert card.summary == "Acme Corp: health 10/100, high risk"
+    assert card.summary == "Acme Corp: health 26/100, high risk"
     text = body(card)
-    assert "Owner *Dana &lt;Admin&gt;* · Silver tier · ID ACME-1" in text
-    assert ":red_circle: *Health 10/100* · risk 90 (high)" in text
+    assert "Owner *Dana &lt;Admin&gt;* · Silver tier · At risk · ID ACME-1" in text
+    # provisional §6 scores (no kept ones yet): health and risk with the risks behind them
+    assert ":red_circle: *Health 26/100* · risk 73 (high)" in text
+    assert "churn 69 · payment 76 · profitability 0" in text
     assert "• No order for 140 days — 3.1× the usual 45-day gap" in text
-    assert "• $12,400 overdue more than 60 days" in text
-    assert "• No contact for 75 days" in text
-    assert "Revenue down" not in text  # only the top three factors
-    assert "*Lifetime value*\n$11,501\n3 orders over 8 months, avg $4,000" in text
-    assert "*Order rhythm*\nEvery ~45 days · last 140 days ago" in text
-    assert "Overdue: expected around Sat 22 Aug (3.1× the usual gap)" in text
+    assert "• $13,000 overdue, the oldest 70 days past due" in text
+    assert "No contact for 75 days" not in text  # only the top three factors
+    assert "*Lifetime value*\n$11,501 · rising\n3 orders over 8 months, avg $4,000" in text
+    assert "*Order rhythm*\nUsually orders every ~45 days; 140 days since the last" in text
+    assert "*Next order*\nOverdue (3.1× the usual gap); not expected within the next 365" in text
+    assert "*Next 365 days*\n31% chance of an order; ~1.0 orders, $4,107" in text
     assert "*Revenue, 12 months*\n`▁▁▁▁██▁▄▁▁▁▁` falling (-100% on the previous 90 days)" in text
     assert "*Last contact:* Call, 75 days ago by Lee: “Talked about the spring order.”" in text
     assert "*Receivables:* $13,800 open · 3 open invoices, 2 overdue (oldest 70 days" in text
@@ -120,7 +122,7 @@ def test_rich_card_shows_everything_with_money() -> None:
         " · valid until Fri 25 Dec · requested by Sam &amp; Max"
     ) in text
     assert isinstance(card.blocks[-1], Note)
-    assert card.blocks[-1].text.startswith("As of Wed 25 Nov, 09:00 PST")
+    assert card.blocks[-1].text.startswith("As of Wed 25 Nov, 09:00 PST · provisional scores")
     payload = assert_within_limits(card)
     assert payload["blocks"][-1]["elements"][0]["action_id"] == SHARE_ACTION
 
@@ -131,7 +133,8 @@ def test_money_is_hidden_unless_asked_for() -> None:
     joined = "\n".join(texts)
     assert "$" not in joined and "12,400" not in joined and "12,000" not in joined
     assert "*Lifetime value*\n_figures hidden_\n3 orders over 8 months" in joined
-    assert "• Receivables overdue more than 60 days" in joined
+    assert "• Receivables overdue, the oldest 70 days past due" in joined
+    assert "*Next 365 days*\n31% chance of an order; ~1.0 orders\n" in joined
     assert "*Receivables:* _figures hidden_ · 3 open invoices, 2 overdue" in joined
     assert "• Q-1 · 5% off · valid until Thu 24 Dec · requested by Sam &amp; Max" in joined
     assert_within_limits(card)
@@ -144,8 +147,8 @@ def test_hostile_names_and_notes_are_escaped() -> None:
     texts = mrkdwn_texts(card)
     for text in texts:
         assert "<!" not in text and "<@" not in text and "<http" not in text, text
-    assert card.summary == f"{HOSTILE}: health 10/100, high risk"  # plain; renderers escape
-    assert texts[0] == "&lt;!channel&gt; &amp; Co &lt;@U123&gt;: health 10/100, high risk"
+    assert card.summary == f"{HOSTILE}: health 26/100, high risk"  # plain; renderers escape
+    assert texts[0] == "&lt;!channel&gt; &amp; Co &lt;@U123&gt;: health 26/100, high risk"
     contact = next(t for t in texts if t.startswith("*Last contact:*"))
     quoted = contact.split("“", 1)[1].rstrip("”")
     assert quoted.startswith("Ping &lt;!channel&gt; and &lt;@U123&gt; &amp; &lt;https://evil")
@@ -157,13 +160,13 @@ def test_empty_client_renders_sensibly() -> None:
     snapshot = ClientSnapshot(client=client(), owner_name=None)
     card = health_card(snapshot, now=NOW, tz="UTC", show_money=True)
     text = body(card)
-    assert "No owner · Bronze tier · ID ACME-1" in text
+    assert "No owner · Bronze tier · Prospect · ID ACME-1" in text
     assert "*Lifetime value*\n—" in text and "*Orders*\nNo orders yet" in text
     assert "*Last contact:* none logged yet" in text
     assert "*Receivables:* nothing open" in text
     assert "*Open tasks:* none" in text and "*Pending quotes:* none" in text
     assert ":large_yellow_circle:" not in text and "• No contact logged yet" in text
-    assert card.summary == "Acme Corp: health 90/100, low risk"
+    assert card.summary == "Acme Corp: health 65/100, low risk"
     assert_within_limits(card)
 
 
@@ -180,8 +183,10 @@ def test_a_plain_snapshot_counts_what_it_carries() -> None:
     text = body(card)
     assert "*Open tasks (2)*" in text and "… and" not in text
     assert "*Pending quotes (1)*" in text and "requested by" not in text
-    assert "Not enough orders for a rhythm · last 140 days ago" in text
-    assert "*Next order*\nNo pattern yet" in text
+    assert "Not enough orders for a rhythm; 140 days since the last" in text
+    # a lone order long ago: likely gone, not "certainly alive" as plain BG/NBD would say
+    assert "• Only one order, 140 days ago" in text
+    assert "*Next order*\nNot expected within the next 365 days" in text
     assert_within_limits(card)
 
 
@@ -194,10 +199,13 @@ def test_medium_and_low_levels_use_their_colours() -> None:
     )
     card = health_card(steady, now=NOW, tz="UTC", show_money=True)
     text = body(card)
-    assert ":large_green_circle: *Health 100/100* · risk 0 (low)\nNo warning signs." in text
+    assert ":large_green_circle: *Health 84/100* · risk 13 (low)\nchurn 13 · payment 0" in text
+    assert "No warning signs." in text
+    assert "*Order rhythm*\nUsually orders every 27–31 days; 5 days since the last" in text
     assert "*Last contact:* Email, today" in text and "“" not in text
-    assert "*Next order*\nExpected around Sun 20 Dec" in text
+    assert "*Next order*\nExpected around Sat 19 Dec" in text
     steady.last_activity = None
     steady.invoices = [InvoiceLine(ago(130), ago(100), D(10), D(0))]
     medium = body(health_card(steady, now=NOW, tz="UTC", show_money=True))
-    assert ":large_yellow_circle: *Health 55/100* · risk 45 (medium)" in medium
+    assert ":large_yellow_circle: *Health 43/100* · risk 54 (medium)" in medium
+    assert "• $10 overdue, the oldest 100 days past due" in medium
