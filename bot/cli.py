@@ -77,7 +77,8 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    quiet = logging.INFO if args.command == "serve" else logging.WARNING
+    # the console's screen is the conversation: only errors may interrupt it
+    quiet = {"serve": logging.INFO, "console": logging.ERROR}.get(args.command, logging.WARNING)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else quiet,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

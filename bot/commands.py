@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
@@ -64,7 +65,12 @@ async def serve(settings: Settings, args: argparse.Namespace) -> int:
 async def console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console.session import run_console
 
-    return await run_console(settings, demo=args.demo)
+    try:
+        return await run_console(settings, demo=args.demo)
+    except BrokenPipeError:
+        # the reader went away (`crmbot console | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 async def db(settings: Settings, args: argparse.Namespace) -> int:

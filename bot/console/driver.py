@@ -115,15 +115,17 @@ class Driver:
     async def _settle(self, answer: dict[str, Any], read: Reader) -> None:
         """Show the ack's reply, then whatever else arrives until things go quiet."""
         self.buttons = []
-        if answer.get("text") or answer.get("blocks"):
+        answered = bool(answer.get("text") or answer.get("blocks"))
+        if answered:
             self._show(answer)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + PATIENCE
         quiet_since = loop.time()
-        while loop.time() < min(deadline, quiet_since + IDLE):
+        # an empty ack means the reply comes later: wait for it before going quiet
+        while loop.time() < deadline and (not answered or loop.time() < quiet_since + IDLE):
             await asyncio.sleep(0.05)
             if await self._news(read):
-                quiet_since = loop.time()
+                answered, quiet_since = True, loop.time()
 
     async def _news(self, read: Reader) -> bool:
         fresh = self.slack.messages[self._seen_messages :]

@@ -57,6 +57,7 @@ async def run_console(
         await container.migrate()
         if demo:
             await _fill_demo(container, stdout)
+        await _introduce_users(container, slack)
         who = await _identity(container)
         driver = await stack.enter_async_context(Driver(container, slack, who, out=stdout))
         if interactive:
@@ -83,6 +84,18 @@ async def _fill_demo(container: Container, out: TextIO) -> None:
     from bot.demo_writer import write_demo
 
     await write_demo(container, clients=120, seed=1, quiet=True)
+
+
+async def _introduce_users(container: Container, slack: LocalSlack) -> None:
+    """The stand-in answers users.info as Slack would, from the users crmbot knows."""
+    async with container.uow() as uow:
+        users = await uow.users.list()
+    for user in users:
+        slack.users[user.slack_user_id] = {
+            "real_name": user.name,
+            "email": user.email,
+            **({"tz": user.timezone} if user.timezone else {}),
+        }
 
 
 async def _identity(container: Container) -> Identity:
