@@ -14,6 +14,23 @@ from storage.models import ApprovalDecisionRow, ClientRow, QuoteRow, UserRow
 from storage.repositories._bulk import id_map, upsert
 
 
+def quote_entity(row: QuoteRow, client_xid: str, requester: str) -> Quote:
+    return Quote(
+        external_id=row.external_id,
+        client_external_id=client_xid,
+        requested_by_slack_user_id=requester,
+        total=row.total,
+        discount_pct=row.discount_pct,
+        currency=row.currency,
+        valid_until=row.valid_until,
+        created_at=row.created_at,
+        description=row.description,
+        status=QuoteStatus(row.status),
+        version=row.version,
+        id=row.id,
+    )
+
+
 class _Decisions:
     """Status changes and decisions; mixed into the quote repository."""
 
@@ -90,21 +107,7 @@ class SqlQuoteRepository(_Decisions):
         ).first()
         if not found:
             return None
-        row, client_xid, requester = found
-        return Quote(
-            external_id=row.external_id,
-            client_external_id=client_xid,
-            requested_by_slack_user_id=requester,
-            total=row.total,
-            discount_pct=row.discount_pct,
-            currency=row.currency,
-            valid_until=row.valid_until,
-            created_at=row.created_at,
-            description=row.description,
-            status=QuoteStatus(row.status),
-            version=row.version,
-            id=row.id,
-        )
+        return quote_entity(*found)
 
     async def upsert_many(self, quotes: Sequence[Quote]) -> UpsertResult:
         now = datetime.now(UTC)

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.model import Activity, Quote, QuoteStatus, Task, TaskStatus
+from domain.model import Activity, QuoteStatus, Task, TaskStatus
 from domain.ports_chat import InvoiceLine, OrderLine
 from domain.services.health import HealthSnapshot
 from storage.models import (
@@ -30,6 +30,7 @@ from storage.models import (
     UserRow,
 )
 from storage.repositories.clients import client_entity
+from storage.repositories.quotes import quote_entity
 from storage.repositories.work import activity_entity, task_entity, task_query
 
 LISTED = 10  # open tasks and pending quotes carried; the snapshot counts them all
@@ -157,7 +158,7 @@ class SqlClientSnapshots:
         )
         snapshot.pending_quote_count = 0
         for row, requester_id, requester_name, total in rows:
-            snapshot.pending_quotes.append(_quote(row, client_xid, requester_id))
+            snapshot.pending_quotes.append(quote_entity(row, client_xid, requester_id))
             snapshot.names[requester_id] = requester_name
             snapshot.pending_quote_count = total
 
@@ -167,20 +168,3 @@ def _open_task(row: TaskRow, assignee: str, creator: str | None) -> Task:
     task = task_entity(row, assignee, creator)
     task.status, task.completed_at = TaskStatus.OPEN, None
     return task
-
-
-def _quote(row: QuoteRow, client_xid: str, requester: str) -> Quote:
-    return Quote(
-        external_id=row.external_id,
-        client_external_id=client_xid,
-        requested_by_slack_user_id=requester,
-        total=row.total,
-        discount_pct=row.discount_pct,
-        currency=row.currency,
-        valid_until=row.valid_until,
-        created_at=row.created_at,
-        description=row.description,
-        status=QuoteStatus(row.status),
-        version=row.version,
-        id=row.id,
-    )

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.bootstrap import Container
 from bot.localslack import LocalSlack
 from domain.model import Client, Role, User
@@ -49,6 +51,12 @@ def _client(external_id: str, name: str) -> Client:
         credit_limit=Decimal("50000"),
         created_at=datetime(2024, 1, 1, tzinfo=UTC),
     )
+
+
+async def rows(container: Container, model: type) -> list[Any]:
+    """Every row of a table, read plainly (outside any unit of work)."""
+    async with container.engine.connect() as conn:
+        return list(await conn.execute(select(model.__table__)))
 
 
 async def reply(slack: LocalSlack, count: int = 1) -> dict[str, Any]:

@@ -5,19 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.bootstrap import Container
 from bot.localslack import LocalSlack
 from storage.models import ActivityRow, AuditRow, TaskRow
 from tests.conftest import FixedClock
-from tests.slack.chat_fixtures import OTHER, REP, button, click, reply, seed, text_of
+from tests.slack.chat_fixtures import OTHER, REP, button, click, reply, rows, seed, text_of
 from tests.slack.conftest import SlackUser
-
-
-async def rows(container: Container, model: type) -> list[Any]:
-    async with container.engine.connect() as conn:
-        return list(await conn.execute(select(model.__table__)))
 
 
 async def _activities(container: Container) -> list[Any]:

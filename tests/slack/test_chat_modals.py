@@ -5,18 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.bootstrap import Container
 from bot.localslack import LocalSlack
 from storage.models import ActivityRow, TaskRow
-from tests.slack.chat_fixtures import REP, seed, text_of
+from tests.slack.chat_fixtures import REP, rows, seed, text_of
 from tests.slack.conftest import SlackUser
-
-
-async def rows(container: Container, model: type) -> list[Any]:
-    async with container.engine.connect() as conn:
-        return list(await conn.execute(select(model.__table__)))
 
 
 def submission(view: dict[str, Any], values: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -5,19 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.bootstrap import Container
 from bot.localslack import LocalSlack
 from schedulers.jobs import run_job
 from storage.models import ActivityRow, ChannelLinkRow, TaskRow
-from tests.slack.chat_fixtures import OTHER, REP, button, buttons, click, reply, seed, text_of
+from tests.slack.chat_fixtures import OTHER, REP, button, buttons, click, reply, rows, seed, text_of
 from tests.slack.conftest import SlackUser
-
-
-async def rows(container: Container, model: type) -> list[Any]:
-    async with container.engine.connect() as conn:
-        return list(await conn.execute(select(model.__table__)))
 
 
 async def test_a_task_for_someone_else_tells_them_once(
