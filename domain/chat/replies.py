@@ -21,6 +21,10 @@ FOLLOW_UP = "follow_up_task"
 ACCEPT = "accept_suggestion"
 DONE = "task_done"
 PICK = "pick_client"
+# action ids of the approval, reminder and alert buttons (their handlers own the values)
+APPROVE = "quote_approve"
+REJECT = "quote_reject"
+SNOOZE = "task_snooze"
 
 
 def logged(
