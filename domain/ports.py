@@ -26,6 +26,7 @@ from domain.model import (
     QuoteStatus,
     Task,
     User,
+    UserPreferences,
 )
 from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
 
@@ -168,6 +169,18 @@ class ChannelLinks(Protocol):
     async def unlink(self, channel_id: str) -> bool: ...
 
 
+class PreferencesRepository(Protocol):
+    """A user's digest, quiet-hours and alert settings (``/crm settings``)."""
+
+    async def get(self, slack_user_id: str) -> UserPreferences:
+        """The user's settings, or the defaults when none were saved."""
+        ...
+
+    async def put(self, preferences: UserPreferences, *, now: datetime) -> None:
+        """Save the settings of a known user (KeyError for an unknown one)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: ``async with uow:`` … ``await uow.commit()``; leaving rolls back."""
 
@@ -179,6 +192,7 @@ class UnitOfWork(Protocol):
     quotes: QuoteRepository
     activities: ActivityRepository
     tasks: TaskRepository
+    preferences: PreferencesRepository
     audit: AuditLog
     outbox: Outbox
     requests: ProcessedRequests

@@ -16,6 +16,7 @@ from domain.ports import (
     OrderRepository,
     Outbox,
     PaymentRepository,
+    PreferencesRepository,
     ProcessedRequests,
     QuoteRepository,
     TaskRepository,
@@ -40,6 +41,7 @@ from storage.repositories import (
     SqlUserRepository,
 )
 from storage.repositories.listings import SqlClientListings
+from storage.repositories.preferences import SqlPreferencesRepository
 from storage.repositories.scores import SqlScoreStore
 from storage.repositories.search import SqlClientSearch
 from storage.repositories.snapshots import SqlClientSnapshots
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
     quotes: QuoteRepository
     activities: ActivityRepository
     tasks: TaskRepository
+    preferences: PreferencesRepository
     audit: AuditLog
     outbox: Outbox
     requests: ProcessedRequests
@@ -83,6 +86,7 @@ class SqlUnitOfWork:
         self.quotes = SqlQuoteRepository(s)
         self.activities = SqlActivityRepository(s)
         self.tasks = SqlTaskRepository(s)
+        self.preferences = SqlPreferencesRepository(s)
         self.audit = SqlAuditLog(s)
         self.outbox = SqlOutbox(s)
         self.requests = SqlProcessedRequests(s)

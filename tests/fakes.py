@@ -42,6 +42,7 @@ from domain.model import (
     Task,
     TaskStatus,
     User,
+    UserPreferences,
 )
 from domain.ports import (
     ActivityRepository,
@@ -52,6 +53,7 @@ from domain.ports import (
     OrderRepository,
     Outbox,
     PaymentRepository,
+    PreferencesRepository,
     ProcessedRequests,
     QuoteRepository,
     TaskRepository,
@@ -153,6 +155,7 @@ class _Tables:
     requests: dict[str, datetime] = field(default_factory=dict)
     links: dict[str, _Link] = field(default_factory=dict)
     pending: dict[str, _Pending] = field(default_factory=dict)
+    preferences: dict[str, UserPreferences] = field(default_factory=dict)
 
 
 class _Txn:
@@ -644,6 +647,16 @@ class FakePendingActions(_Repo, PendingActions):
         return None
 
 
+class FakePreferencesRepository(_Repo, PreferencesRepository):
+    async def get(self, slack_user_id: str) -> UserPreferences:
+        found = self._t.preferences.get(slack_user_id)
+        return copy.deepcopy(found) if found else UserPreferences(slack_user_id=slack_user_id)
+
+    async def put(self, preferences: UserPreferences, *, now: datetime) -> None:
+        _require(self._t.users, preferences.slack_user_id, "user")
+        self._t.preferences[preferences.slack_user_id] = copy.deepcopy(preferences)
+
+
 # --- the unit of work ------------------------------------------------------------------
 
 
@@ -658,6 +671,7 @@ class FakeUnitOfWork:
     quotes: QuoteRepository
     activities: ActivityRepository
     tasks: TaskRepository
+    preferences: PreferencesRepository
     audit: AuditLog
     outbox: Outbox
     requests: ProcessedRequests
@@ -681,6 +695,7 @@ class FakeUnitOfWork:
         self.quotes = FakeQuoteRepository(txn)
         self.activities = FakeActivityRepository(txn)
         self.tasks = FakeTaskRepository(txn)
+        self.preferences = FakePreferencesRepository(txn)
         self.audit = FakeAuditLog(txn)
         self.outbox = FakeOutbox(txn)
         self.requests = FakeProcessedRequests(txn)

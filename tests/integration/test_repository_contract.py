@@ -38,6 +38,7 @@ from domain.model import (
     TaskOrigin,
     TaskStatus,
     User,
+    UserPreferences,
 )
 from domain.ports import UnitOfWork, UnitOfWorkFactory, UpsertResult
 from storage.models import Base
@@ -663,3 +664,29 @@ async def test_pending_actions_purge_only_long_expired_ones(
         assert await uow.pending.peek(old, user="U1", now=NOW - DAY) is None
         assert await uow.pending.peek(live, user="U1", now=NOW) == {"kind": "k", "n": 1}
         assert await uow.pending.purge_expired(before=NOW + 2 * HOUR) == 1
+
+
+async def test_preferences_default_until_saved_and_round_trip(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    async with uow_factory() as uow:
+        await uow.users.upsert_many([User("U1", "Ana")])
+        assert await uow.preferences.get("U1") == UserPreferences("U1")
+        with pytest.raises(KeyError):
+            await uow.preferences.put(UserPreferences("UNKNOWN"), now=NOW)
+        saved = UserPreferences(
+            "U1",
+            digest_hour=7,
+            digest_days=["mon", "wed"],
+            quiet_start="19:00",
+            quiet_end="07:30",
+            alerts={"risk": False},
+        )
+        await uow.preferences.put(saved, now=NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.preferences.get("U1") == saved
+        await uow.preferences.put(replace(saved, digest_hour=9), now=NOW + HOUR)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert (await uow.preferences.get("U1")).digest_hour == 9
