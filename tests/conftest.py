@@ -7,6 +7,7 @@ database); each test gets a copy, so every test starts from the real schema quic
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -75,26 +76,40 @@ def pg_template() -> Iterator[str]:
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated, empty database of each backend."""
     if request.param == "sqlite":
-        template = request.getfixturevalue("sqlite_template")
-        target = tmp_path / "crmbot.db"
-        shutil.copy(template, target)
-        yield f"sqlite+aiosqlite:///{target}"
+        yield _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
         return
-    template = request.getfixturevalue("pg_template")
+    async with _pg_copy(request.getfixturevalue("pg_template")) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A migrated, empty SQLite database, for what only SQLite has."""
+    return _sqlite_copy(sqlite_template, tmp_path)
+
+
+@pytest.fixture
+async def pg_url(pg_template: str) -> AsyncIterator[str]:
+    """A migrated, empty PostgreSQL database, for what only PostgreSQL has (CI sets
+    CRMBOT_PG_URL, so these run there)."""
+    async with _pg_copy(pg_template) as url:
+        yield url
+
+
+def _sqlite_copy(template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "crmbot.db"
+    shutil.copy(template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@contextlib.asynccontextmanager
+async def _pg_copy(template: str) -> AsyncIterator[str]:
     name = f"crmbot_t_{uuid.uuid4().hex[:12]}"
     await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
         yield _async_url(name)
     finally:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
-    """A migrated, empty SQLite database, for what only SQLite has."""
-    target = tmp_path / "crmbot.db"
-    shutil.copy(sqlite_template, target)
-    return f"sqlite+aiosqlite:///{target}"
 
 
 class FixedClock:
@@ -126,7 +141,25 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
 
 @pytest.fixture
 async def container(database_url: str, clock: FixedClock) -> AsyncIterator[Container]:
-    built = build(make_settings(database_url), clock=clock)
+    async with _container(database_url, clock) as built:
+        yield built
+
+
+@pytest.fixture
+async def sqlite_container(sqlite_url: str, clock: FixedClock) -> AsyncIterator[Container]:
+    async with _container(sqlite_url, clock) as built:
+        yield built
+
+
+@pytest.fixture
+async def pg_container(pg_url: str, clock: FixedClock) -> AsyncIterator[Container]:
+    async with _container(pg_url, clock) as built:
+        yield built
+
+
+@contextlib.asynccontextmanager
+async def _container(url: str, clock: FixedClock) -> AsyncIterator[Container]:
+    built = build(make_settings(url), clock=clock)
     try:
         yield built
     finally:

@@ -339,9 +339,9 @@ class Statements:
         return next((s, p) for s, p in self.seen if needle in s)
 
 
-async def test_similar_uses_the_trigram_index_on_postgresql(container: Container) -> None:
-    if container.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
+@pytest.mark.pg
+async def test_similar_uses_the_trigram_index_on_postgresql(pg_container: Container) -> None:
+    container = pg_container
     await seed(container)
     async with container.uow() as uow:
         # enough rows, with statistics, for the planner to prefer an index to a scan
@@ -368,9 +368,8 @@ async def test_similar_uses_the_trigram_index_on_postgresql(container: Container
     assert "Seq Scan on clients" not in plan, plan
 
 
-async def test_similar_reads_the_fts_table_on_sqlite(container: Container) -> None:
-    if container.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
+async def test_similar_reads_the_fts_table_on_sqlite(sqlite_container: Container) -> None:
+    container = sqlite_container
     many = {f"X{i}": f"Company {i} Trading" for i in range(2000)}
     await seed(container, {**NAMES, **many})
     statements = Statements(container)
