@@ -96,21 +96,25 @@ async def _backup(container: Container, path: Path) -> int:
     if not await asyncio.to_thread(Path(source).is_file):
         raise UsageError(f"{source}: no such database file; nothing was written")
     try:
-        await asyncio.to_thread(_vacuum_into, source, path)
+        await asyncio.to_thread(_copy_live, source, path)
     except sqlite3.Error as exc:
+        await asyncio.to_thread(path.unlink, missing_ok=True)
         raise CrmError(f"backup to {path} failed: {exc}; nothing was written") from None
     print(f"backed up to {path}")
     return 0
 
 
-def _vacuum_into(source: str, target: Path) -> None:
-    # VACUUM INTO reads one consistent snapshot, even while others write. It refuses to
-    # run inside a transaction, and the engine opens one on every connection
-    # (storage/db.py's BEGIN IMMEDIATE), hence a plain connection of its own.
+def _copy_live(source: str, target: Path) -> None:
+    # SQLite's online backup API copies every page in one step under a read transaction:
+    # one consistent snapshot, even while others write (WAL lets them go on meanwhile).
+    # A plain connection of its own: the engine's connections BEGIN IMMEDIATE (storage/db.py).
     uri = Path(source).resolve().as_uri() + "?mode=rw"  # rw: never create a missing source
     timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
-    with closing(sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)) as conn:
-        conn.execute("VACUUM INTO ?", (str(target),))
+    with (
+        closing(sqlite3.connect(uri, uri=True, timeout=timeout)) as src,
+        closing(sqlite3.connect(target, timeout=timeout)) as dst,
+    ):
+        src.backup(dst, pages=-1)
 
 
 async def demo_data(settings: Settings, args: argparse.Namespace) -> int:
