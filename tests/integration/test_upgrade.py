@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -33,7 +34,7 @@ THEN = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 T, J, M = UTCDateTime(), sa.JSON(), sa.Numeric(14, 2)
 
 
-def _table(name: str, *columns: str, **typed: sa.types.TypeEngine[object]) -> sa.TableClause:
+def _table(name: str, *columns: str, **typed: Any) -> sa.TableClause:
     return sa.table(
         name, *(sa.column(c) for c in columns), *(sa.column(c, k) for c, k in typed.items())
     )
