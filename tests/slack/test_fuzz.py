@@ -35,7 +35,7 @@ VERBS = ["", "log call ", "log note Acme Industrial: ", "task ", "task <@U0REP2>
 ANSWERS = {"response_url", "chat.postEphemeral", "chat.postMessage", "views.open"}
 
 # every character Slack can send: all of unicode but lone surrogates (not valid UTF-8)
-SENDABLE = st.characters(exclude_categories=("Cs",))
+SENDABLE = st.characters(exclude_categories=["Cs"])
 texts = st.one_of(
     st.text(SENDABLE, max_size=300),
     st.lists(st.one_of(st.sampled_from(NASTY), st.text(SENDABLE, max_size=40)), max_size=12).map(
