@@ -392,6 +392,7 @@ def slash_command_body(
     team_id: str = "T0001",
     trigger_id: str | None = None,
     command: str = "/crm",
+    api_app_id: str = "A0001",
 ) -> str:
     """A slash command's form-encoded body, with the fields Slack sends."""
     fields = {
@@ -404,7 +405,7 @@ def slash_command_body(
         "user_name": user_id.lower(),
         "command": command,
         "text": text,
-        "api_app_id": "A0001",
+        "api_app_id": api_app_id,
         "response_url": response_url,
         "trigger_id": trigger_id or f"{uuid.uuid4().int % 10**13}.{uuid.uuid4().hex}",
     }

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
     slack_client_secret: str | None = Field(None, alias="SLACK_CLIENT_SECRET")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    # not in CONTRACT §1 (an addition, README): when set, requests for another app are refused
+    slack_app_id: str | None = Field(None, alias="SLACK_APP_ID")
     api_token: str | None = Field(None, alias="CRMBOT_API_TOKEN")
     allowed_teams: str | None = Field(None, alias="CRMBOT_ALLOWED_TEAMS")
     teams_app_id: str | None = Field(None, alias="TEAMS_APP_ID")

@@ -34,6 +34,7 @@ def dedupe_key(body: dict[str, Any], raw: str) -> str | None:
 
 def build_middleware(container: Container) -> list[Callable[..., Awaitable[Any]]]:
     allowed = container.settings.allowed_team_ids
+    app_id = container.settings.slack_app_id
 
     async def allowed_teams(
         context: AsyncBoltContext, body: dict[str, Any], next: Next
@@ -41,10 +42,11 @@ def build_middleware(container: Container) -> list[Callable[..., Awaitable[Any]]
         team = context.team_id or (body.get("team") or {}).get("id")
         if allowed and team not in allowed:
             logger.info("refused request from team %s", team)
-            if body.get("command"):
-                reply = {"response_type": "ephemeral", "text": REFUSAL}
-                return BoltResponse(status=200, body=json.dumps(reply), headers=JSON)
-            return BoltResponse(status=200, body="")
+            return _refusal(body)
+        sent_for = body.get("api_app_id")
+        if app_id and sent_for and sent_for != app_id:
+            logger.info("refused request for app %s", sent_for)
+            return _refusal(body)
         return await next()
 
     async def drop_retries(
@@ -65,6 +67,14 @@ def build_middleware(container: Container) -> list[Callable[..., Awaitable[Any]]
         return await next()
 
     return [allowed_teams, drop_retries, inject]
+
+
+def _refusal(body: dict[str, Any]) -> BoltResponse:
+    """A short refusal to a command; an empty 200 to anything else (Slack needs an ack)."""
+    if body.get("command"):
+        reply = {"response_type": "ephemeral", "text": REFUSAL}
+        return BoltResponse(status=200, body=json.dumps(reply), headers=JSON)
+    return BoltResponse(status=200, body="")
 
 
 def _retry_num(request: AsyncBoltRequest) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.bootstrap import Container
 from bot.localslack import LocalSlack, sign_request
+from bot.slack.middleware import REFUSAL
 from tests.slack.conftest import SECRET, SlackUser
 
 
@@ -67,6 +68,22 @@ async def test_other_workspaces_are_refused(user: SlackUser) -> None:
     status, answer = await user.command("help")
     assert status == 200
     assert "isn't enabled for this workspace" in str(answer)
+
+
+@pytest.mark.parametrize("app_container", [{"SLACK_APP_ID": "A0001"}], indirect=True)
+async def test_requests_for_another_app_are_refused_and_change_nothing(
+    user: SlackUser, slack: LocalSlack, app_container: Container
+) -> None:
+    status, answer = await user.command("help", api_app_id="A0THER")
+    assert status == 200
+    assert "isn't enabled for this workspace" in str(answer)
+    status, answer = await user.command("log call Acme: spoofed", api_app_id="A0THER")
+    assert (status, answer["text"]) == (200, REFUSAL)
+    status, answer = await user.command("help", api_app_id="A0001")
+    assert "/crm health CLIENT" in _texts(answer)
+    async with app_container.uow() as uow:
+        assert await uow.audit.list() == []
+    assert not slack.calls_to("response_url")
 
 
 async def test_health_and_metrics(user: SlackUser, app_container: Container) -> None:
