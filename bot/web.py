@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 import time
 
@@ -17,6 +19,7 @@ logger = logging.getLogger(__name__)
 CONTAINER = web.AppKey("container", Container)
 SLACK = web.AppKey("slack", AsyncApp)
 MAX_BODY = 1024 * 1024
+SCORING = "domain.services.scoring"  # what a health card or route may score with
 
 
 def build_web_app(container: Container, slack_app: AsyncApp | None) -> web.Application:
@@ -28,7 +31,15 @@ def build_web_app(container: Container, slack_app: AsyncApp | None) -> web.Appli
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.add_subapp("/api/v1", build_api(container))
+    app.on_startup.append(_load_models)
     return app
+
+
+async def _load_models(_: web.Application) -> None:
+    """Import the scoring models (numpy, scipy) before the first request, in a thread: a
+    first health card importing them on the event loop would hold every other request,
+    acks included, for a second or more."""
+    await asyncio.to_thread(importlib.import_module, SCORING)
 
 
 async def slack_events(request: web.Request) -> web.StreamResponse:

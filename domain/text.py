@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 ELLIPSIS = "…"
+# C0 controls but tab, newline and carriage return, and DEL: never meant, and PostgreSQL
+# refuses NUL in text outright
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without the control characters no one types (NUL, escape sequences…)."""
+    return _CONTROLS.sub("", text)
 
 
 def escape(text: str) -> str:

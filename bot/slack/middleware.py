@@ -8,11 +8,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.bootstrap import Container
+from domain.text import printable
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,28 @@ def dedupe_key(body: dict[str, Any], raw: str) -> str | None:
     if body.get("trigger_id"):
         return f"trigger:{body['trigger_id']}"
     return "body:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class StickyAck(AsyncAck):
+    """An ack that stays given. Bolt's runner resets ``ack.response`` to None when a
+    listener raises after acking (its error path); when that happens before its 10 ms poll
+    has seen the ack, the request ends in a 404 after 3 s and Slack tells the user the
+    command failed, although the error reply went out. Fast refusals do exactly that."""
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._given
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is not None or getattr(self, "_given", None) is None:
+            self._given = value
+
+
+async def sticky_ack(context: AsyncBoltContext, next: Next) -> BoltResponse | None:
+    if context.ack.response is None:
+        context["ack"] = StickyAck()  # type: ignore[no-untyped-call]
+    return await next()
 
 
 def build_middleware(container: Container) -> list[Callable[..., Awaitable[Any]]]:
@@ -62,11 +86,27 @@ def build_middleware(container: Container) -> list[Callable[..., Awaitable[Any]]
                 return BoltResponse(status=200, body="")
         return await next()
 
+    async def scrub(body: dict[str, Any], next: Next) -> BoltResponse | None:
+        _scrub(body)
+        return await next()
+
     async def inject(context: AsyncBoltContext, next: Next) -> BoltResponse | None:
         context["container"] = container
         return await next()
 
-    return [allowed_teams, drop_retries, inject]
+    return [sticky_ack, allowed_teams, drop_retries, scrub, inject]
+
+
+def _scrub(node: Any) -> None:
+    """Drop control characters from every text of a payload, in place: Slack never means
+    them, and a NUL in a typed value would otherwise reach the database (PostgreSQL
+    refuses it) from any field of any modal or command."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        if isinstance(value, str):
+            node[key] = printable(value)
+        elif isinstance(value, dict | list):
+            _scrub(value)
 
 
 def _refusal(body: dict[str, Any]) -> BoltResponse:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from domain.model import ActivityType
-from domain.text import escape
+from domain.text import escape, printable
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*")
 MAX_TEXT = 4000
@@ -70,7 +70,7 @@ TYPES = ", ".join(f"`{t.value}`" for t in ActivityType)
 
 
 def parse(text: str) -> Command:
-    text = (text or "").strip()
+    text = printable(text or "").strip()
     if len(text) > MAX_TEXT:
         return Invalid(f"That's {len(text):,} characters; `/crm` takes at most {MAX_TEXT:,}.")
     verb, _, rest = text.strip().partition(" ")

@@ -86,6 +86,17 @@ async def test_requests_for_another_app_are_refused_and_change_nothing(
     assert not slack.calls_to("response_url")
 
 
+async def test_control_characters_are_dropped_before_anything_reads_them(
+    user: SlackUser, slack: LocalSlack, app_container: Container
+) -> None:
+    from tests.slack.chat_fixtures import reply, seed, text_of
+
+    await seed(app_container, slack)
+    status, _ = await user.command("health Northwind\x00 Supply\x1b[31m Co")
+    assert status == 200
+    assert "Northwind Supply" in text_of(await reply(slack))
+
+
 async def test_health_and_metrics(user: SlackUser, app_container: Container) -> None:
     await user.command("help")
     async with user.http.get(f"{user.base}/healthz") as r:
