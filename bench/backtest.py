@@ -1,6 +1,6 @@
 """Backtest the purchase forecast: fit on a calibration period, score a holdout year.
 
-    python bench/backtest.py --buyers 20000 --seed 1 [--scenario young steady demo demo180]
+    python bench/backtest.py --buyers 20000 --seed 1 [--scenario young steady short ...]
 
 Every method sees only the orders dated on or before the end of the calibration period and
 is scored on the clients that had bought by then (``domain/scores/backtest.py``). Scenarios:
@@ -9,6 +9,12 @@ is scored on the clients that had bought by then (``domain/scores/backtest.py``)
   drop-out, dropout after the first order too, own rhythms, seasonality, Gamma-Gamma spend
   with growth) acquired over two years; the holdout is the third year;
 - ``steady``: the same buyers acquired over four years, holdout the fifth (an older base);
+- ``short``: the same buyers acquired over 300 days, holdout the next year: less history
+  than one horizon, so nothing to calibrate on (a young installation) — the rhythm model;
+- ``late``: a stress test of calibration — steady buyers of whom no one leaves before half
+  a year before the cut, so the calibration year holds no departure to learn from, and
+  departures begin only as the holdout nears (no method can foresee their rate: totals are
+  off for all);
 - ``demo`` / ``demo180``: the demo data generator's orders (``crmbot demo-data``), holdout
   the last 365 / 180 days before its "now".
 
@@ -30,6 +36,12 @@ from domain.scores.backtest import Metrics, backtest
 from domain.scores.simulate import Population, simulate
 
 DEMO_NOW = datetime(2026, 11, 1, tzinfo=UTC)
+SCENARIOS = ("young", "steady", "short", "late", "demo", "demo180")
+SHORT_DAYS = 300.0  # "short": less history than one horizon, nothing to calibrate on
+LATE_CHURN = 365.0 * 2 - 180.0  # "late": the first departures half a year before the cut
+# "late": steady buyers (an order every 50 days on average, each on its own rhythm), as in
+# the demo data, so that in the calibration period a buyer silent for a year has left
+LATE = Population(r=4.0, alpha=200.0, regularity=(3.0, 10.0), churn_from=LATE_CHURN)
 
 
 def demo_orders(clients: int, seed: int) -> tuple[OrderArrays, int, float]:
@@ -48,6 +60,17 @@ def demo_orders(clients: int, seed: int) -> tuple[OrderArrays, int, float]:
 
 def scenario(name: str, buyers: int, seed: int) -> tuple[OrderArrays, int, float, float, str]:
     """Orders, clients, end of calibration, horizon, and a one-line description."""
+    if name == "short":
+        orders, _ = simulate(buyers, days=SHORT_DAYS + 365.0, acquire_until=SHORT_DAYS,
+                             seed=seed, population=Population())  # fmt: skip
+        what = f"{buyers:,} simulated buyers acquired over {SHORT_DAYS:.0f} days, holdout a year"
+        return orders, buyers, SHORT_DAYS, 365.0, what
+    if name == "late":
+        orders, _ = simulate(buyers, days=365.0 * 3, acquire_until=365.0 * 2, seed=seed,
+                             population=LATE)  # fmt: skip
+        what = (f"{buyers:,} simulated buyers acquired over 2 years, no one leaving before "
+                f"day {LATE_CHURN:.0f}, holdout year 3")  # fmt: skip
+        return orders, buyers, 365.0 * 2, 365.0, what
     if name in ("young", "steady"):
         years = 2 if name == "young" else 4
         orders, _ = simulate(buyers, days=365.0 * (years + 1), acquire_until=365.0 * years,
@@ -81,8 +104,7 @@ def main() -> None:
     parser.add_argument("--buyers", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--scenario", nargs="+", default=["young", "steady", "demo", "demo180"],
-        choices=["young", "steady", "demo", "demo180"],
+        "--scenario", nargs="+", default=list(SCENARIOS), choices=SCENARIOS,
     )  # fmt: skip
     args = parser.parse_args()
     for name in args.scenario:

@@ -42,7 +42,10 @@ async def print_scores(
     container: Container, *, as_of: str, horizon_days: int, fmt: str, out: TextIO | None = None
 ) -> int:
     cut = as_of_cut(as_of)
-    table = await compute_scores(container.uow, cut=cut, horizon_days=horizon_days)
+    tiers = container.policy.scores.tiers.thresholds()  # [scores] tiers of CRMBOT_CONFIG
+    table = await compute_scores(
+        container.uow, cut=cut, horizon_days=horizon_days, thresholds=tiers
+    )
     found = sorted_columns(table)
     text = render_json(found) if fmt == "json" else render_csv(found)
     (out or sys.stdout).write(text)

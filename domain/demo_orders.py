@@ -1,4 +1,10 @@
-"""Demo order histories: each client buys with its own rhythm, basket size and trend."""
+"""Demo order histories: each client buys with its own rhythm, basket size and trend.
+
+Clients come and go over the whole history, as in real books of business: most buy
+regularly; "drifting" clients slow down (each gap longer than the last) and stop at any time
+in the three years — a few without warning, some still fading at "now" — and some of those
+who stopped come back after a long pause; some bought once; some are new.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,10 @@ from domain.model import Order
 HISTORY_DAYS = 3 * 365
 # How clients behave: most buy regularly, some drift away, some bought once, some are new.
 KINDS = ("regular", "drifting", "one_time", "new")
-KIND_WEIGHTS = (0.67, 0.15, 0.10, 0.08)
+KIND_WEIGHTS = (0.52, 0.30, 0.10, 0.08)
+ABRUPT = 0.2  # share of drifting clients that stop without slowing down first
+COME_BACK = 0.3  # share of drifting clients that order again after a long pause
+SLOWING = 1.4  # each gap of a fading client is this much longer than the one before
 PAYERS = ("good", "slow", "bad")
 PAYER_WEIGHTS = (0.7, 0.2, 0.1)
 SEASON = {1: 0.9, 2: 0.9, 10: 1.2, 11: 1.25, 12: 1.2}
@@ -38,7 +47,7 @@ def draw_profile(rng: random.Random) -> Profile:
     kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
     created = {
         "regular": (60.0, 4 * 365.0),
-        "drifting": (500.0, 4 * 365.0),
+        "drifting": (150.0, 4 * 365.0),
         "one_time": (90.0, 4 * 365.0),
         "new": (10.0, 55.0),
     }[kind]
@@ -92,23 +101,49 @@ def _order_days(rng: random.Random, profile: Profile) -> list[float]:
     if profile.kind == "one_time":
         return [max(start, 30.0)]
     if profile.kind == "new":
-        return _rhythm(rng, profile, start=min(start, 58.0), stop=0.0, drift_from=None)
+        return _rhythm(rng, profile, start=min(start, 58.0))
     if profile.kind == "drifting":
-        stop = rng.uniform(150, 420)
-        return _rhythm(rng, profile, start=start, stop=stop, drift_from=(start + stop) / 2)
-    return _rhythm(rng, profile, start=start, stop=0.0, drift_from=None)
+        return _lapsing(rng, profile, start=start)
+    return _rhythm(rng, profile, start=start)
 
 
-def _rhythm(
-    rng: random.Random, profile: Profile, *, start: float, stop: float, drift_from: float | None
+def _lapsing(rng: random.Random, profile: Profile, *, start: float) -> list[float]:
+    """A client that stops at a moment anywhere in the history (or up to 120 days after
+    now): its last 3–5 gaps before the stop each longer than the one before (none for an
+    abrupt stop), its rhythm steady before that; three in ten of those who stopped come back
+    after a pause of 4–18 months and buy regularly again."""
+    stop = rng.uniform(-120.0, max(start - 30.0, -119.0))
+    fading = 0 if rng.random() < ABRUPT else rng.randint(3, 5)
+    days = [d for d in _backwards(rng, profile, stop=stop, start=start, fading=fading) if d >= 0]
+    if not days:
+        return _rhythm(rng, profile, start=start)  # stops after now: nothing to see yet
+    if rng.random() < COME_BACK:
+        back = days[-1] - profile.mean_gap_days - rng.uniform(120.0, 540.0)
+        if back >= 0:
+            days += _rhythm(rng, profile, start=back)
+    return days
+
+
+def _backwards(
+    rng: random.Random, profile: Profile, *, stop: float, start: float, fading: int
 ) -> list[float]:
-    shape = profile.regularity
-    scale = profile.mean_gap_days / shape
-    days: list[float] = []
-    day, stretch = start, 1.0
-    while day >= stop:
+    """Orders from the last one (``stop`` days ago) back to ``start``, oldest first: the
+    ``fading`` gaps nearest the stop stretched by ``SLOWING`` per order towards it."""
+    shape, scale = profile.regularity, profile.mean_gap_days / profile.regularity
+    days, day = [], stop
+    while day <= start:
         days.append(day)
-        if drift_from is not None and day < drift_from:
-            stretch *= 1.3  # a drifting client waits longer and longer between orders
-        day -= max(1.0, rng.gammavariate(shape, scale) * stretch)
+        stretch = SLOWING ** max(fading - len(days) + 1, 0)
+        day += max(1.0, rng.gammavariate(shape, scale) * stretch)
+    return days[::-1]
+
+
+def _rhythm(rng: random.Random, profile: Profile, *, start: float) -> list[float]:
+    """Orders from ``start`` days ago to now at the client's own rhythm."""
+    shape, scale = profile.regularity, profile.mean_gap_days / profile.regularity
+    days: list[float] = []
+    day = start
+    while day >= 0.0:
+        days.append(day)
+        day -= max(1.0, rng.gammavariate(shape, scale))
     return days or [start]

@@ -109,6 +109,8 @@ async def client_tasks(request: web.Request) -> web.Response:
 
 
 async def client_health(request: web.Request) -> web.Response:
+    from domain.services.scoring import card_scores  # loads the models on first use
+
     key = path_id(request)
     container = container_of(request)
     now = container.clock()
@@ -116,9 +118,12 @@ async def client_health(request: web.Request) -> web.Response:
         client = await _client(uow, key)
         assert client.id is not None
         snapshot = await uow.snapshots.load(client.id, now=now)
-    if snapshot is None:
-        raise ApiError(404, f"No client {key!r}")
-    return json_out(HealthOut.model_validate(health_payload(snapshot, now=now)))
+        if snapshot is None:
+            raise ApiError(404, f"No client {key!r}")
+        tiers = container.policy.scores.tiers.thresholds()
+        found = await card_scores(uow, snapshot, now=now, thresholds=tiers)
+    payload = health_payload(snapshot, now=now, kept=found.record, provisional=found.provisional)
+    return json_out(HealthOut.model_validate(payload))
 
 
 async def get_quote(request: web.Request) -> web.Response:

@@ -6,7 +6,7 @@ pages: ``items`` and ``next_cursor`` (absent on the last page).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -148,24 +148,49 @@ class ReceivablesOut(Out):
     oldest_days_overdue: int | None
 
 
+class FactorOut(Out):
+    kind: Literal["payment", "churn", "profitability", "contact"]
+    code: str = Field(description="A stable reason code, e.g. overdue, overdue_rhythm")
+    points: float = Field(description="What it adds to its risk (0–100 scale of that risk)")
+    values: dict[str, float] = Field(description="The numbers behind it (days, ratio, …)")
+    text: str = Field(description="The reason in one sentence")
+
+
 class HealthOut(Out):
-    """The scores now; ``interim`` until the §6 model replaces the health card's figures."""
+    """The CONTRACT §6 scores now, with the factors behind them: the latest the ``scores``
+    job kept, or (``provisional``) the client scored alone before the job has scored it."""
 
     model_config = ConfigDict(extra="allow")
 
     client_external_id: str
     as_of: datetime
-    interim: bool
+    interim: bool = Field(description="Always false: the figures are the §6 scores")
+    provisional: bool = Field(description="Scored alone; the scores job has not scored it yet")
+    scores_as_of: date = Field(description="The day the scores are of")
+    horizon_days: int = Field(ge=1)
     health_score: int = Field(ge=0, le=100)
     risk_score: int = Field(ge=0, le=100)
     risk_level: Literal["low", "medium", "high"]
+    churn_risk: int = Field(ge=0, le=100)
+    payment_risk: int = Field(ge=0, le=100)
+    profitability_risk: int = Field(ge=0, le=100)
     factors: list[str] = Field(description="What raised the risk, biggest first")
+    factor_details: list[FactorOut] = Field(description="The same factors as data")
     clv: Decimal
     clv_tier: Literal["platinum", "gold", "silver", "bronze"]
+    clv_trend: Literal["rising", "falling", "flat"]
+    expected_orders: float = Field(ge=0, description="Orders expected in the horizon")
+    expected_revenue: Decimal = Field(description="Revenue expected in the horizon")
+    p_active: float = Field(ge=0, le=1, description="Chance of an order in the horizon")
+    rfm_segment: str
     orders: int
     average_order: Decimal | None
     typical_order_gap_days: float | None
+    order_gap_range_days: list[float] | None = Field(
+        description="The usual range of the gaps between orders, [low, high] days"
+    )
     days_since_last_order: float | None
+    reorder_overdue: bool = Field(description="Silent for longer than the usual range")
     next_order_expected: datetime | None
     revenue_trend: Literal["rising", "falling", "flat"]
     receivables: ReceivablesOut

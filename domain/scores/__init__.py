@@ -1,8 +1,8 @@
 """Client scores (CONTRACT §6): pure functions of the clients' history as of a moment.
 
 Per client, on plain lists (the health card's figures): ``history`` (historical CLV and
-its terms, tiers, order rhythm, monthly revenue, trend, and the interim risk the REST
-health payload still uses) and ``aging`` (receivables buckets).
+its terms, tiers, order rhythm, monthly revenue, trend) and ``aging`` (receivables buckets);
+``tiers``: the CLV tiers' thresholds (the policy file's ``[scores] tiers``).
 
 For every client at once, on numpy arrays (the §6 scores; not imported here, so that
 importing this package does not load numpy and scipy):
@@ -11,6 +11,9 @@ importing this package does not load numpy and scipy):
   aggregates every score is built from;
 - ``bgnbd``, ``gamma_gamma``, ``plain``: BG/NBD (Fader, Hardie & Lee 2005) and
   Gamma-Gamma (Fader & Hardie 2013), fitted by maximum likelihood;
+- ``renewal``: the rhythm model — a buyer's silence against its own order rhythm, with a
+  dropout fitted on those silences (Pareto/GGG-like) — which stands where the past holds no
+  departures to calibrate on;
 - ``features``, ``glm``, ``calibrated``, ``model``: the combined model, calibrated on the
   data's own past;
 - ``risk``, ``rfm``, ``value``: payment/profitability/churn risk, health, RFM segments,
@@ -26,12 +29,9 @@ from domain.scores.history import (
     ClvTerms,
     OrderRhythm,
     RevenueChange,
-    RiskAssessment,
-    RiskInputs,
     clv_terms,
     clv_tier,
     historical_clv,
-    interim_risk,
     monthly_revenue,
     order_rhythm,
     revenue_change,
@@ -45,14 +45,11 @@ __all__ = [
     "ClvTerms",
     "OrderRhythm",
     "RevenueChange",
-    "RiskAssessment",
-    "RiskInputs",
     "ar_aging",
     "clv_terms",
     "clv_tier",
     "format_money",
     "historical_clv",
-    "interim_risk",
     "monthly_revenue",
     "order_rhythm",
     "revenue_change",

@@ -25,8 +25,9 @@ class Calibrated:
     Whether a client orders is fitted for one-time and repeat buyers apart, as far as each
     group's past allows: with ``MIN_OUTCOME`` of both outcomes a group gets its own logistic
     regression; with at least ``MIN_SOME`` of each, the one fitted on both groups; with
-    fewer — a past in which, say, no repeat buyer ever stopped — the plain model stands,
-    since there is nothing to correct it with."""
+    fewer — a past in which, say, no repeat buyer ever stopped — there is nothing to learn a
+    correction from, and the rhythm model (``renewal``), which needs no such example, stands
+    for buyers with a rhythm (BG/NBD for the others)."""
 
     none: tuple[Glm | None, Glm | None]  # one-time buyers, repeat buyers
     orders: Glm
@@ -62,13 +63,18 @@ class Calibrated:
             fit_glm(x[some], money[some], "poisson", offset=revenue_at[some]),
         )
 
+    @property
+    def needs_rhythm(self) -> bool:
+        """Whether a group has no regression, so that the rhythm model stands for it."""
+        return any(model is None for model in self.none)
+
     def predict(
         self, s: Summary, agg: Aggregates, plain: PlainOutputs
     ) -> tuple[Floats, Floats, Floats]:
         """P(an order), expected orders and expected revenue over the horizon."""
         x = design(s, agg, plain)
         none_at, orders_at, revenue_at = offsets(plain)
-        p_none = plain.p_none.copy()
+        p_none = plain.best_none()  # where a group has no regression: the rhythm model's
         for model, rows in zip(self.none, (s.x == 0, s.x > 0), strict=True):
             if model is not None and rows.any():
                 p_none[rows] = model.predict(x[rows], none_at[rows])

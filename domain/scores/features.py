@@ -69,6 +69,24 @@ class PlainOutputs:
     p_none: Floats
     expected: Floats
     spend: Floats
+    # The rhythm model's P(no order) (``renewal``; for one-time buyers the MBG/NBD's, free to
+    # leave after their one order at the rhythm model's dropout); NaN for the others.
+    rhythm_none: Floats | None = None
+    rhythm_dropout: tuple[float, float] | None = None  # its Beta(a, b) of leaving
+
+    def best_none(self) -> Floats:
+        """P(no order): the rhythm model's where it has one, else BG/NBD's."""
+        if self.rhythm_none is None:
+            return self.p_none
+        return np.where(np.isnan(self.rhythm_none), self.p_none, self.rhythm_none)
+
+    def best_expected(self) -> Floats:
+        """BG/NBD's expected orders scaled by the ratio of the chances of any order
+        (``best_none``'s to BG/NBD's), so that the two agree."""
+        p_order, bg_order = 1 - self.best_none(), 1 - self.p_none
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.nan_to_num(p_order / bg_order, posinf=0.0)
+        return np.asarray(self.expected * scale)
 
 
 def design(s: Summary, agg: Aggregates, plain: PlainOutputs) -> Floats:

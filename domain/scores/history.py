@@ -1,6 +1,6 @@
 """Scores from a client's history: pure functions of orders and invoices as of ``now``.
 
-Used by the health card now and by the Scores issue (CONTRACT §6) later. Every function
+The health card's per-client figures beside the CONTRACT §6 scores (``scorecard``). Every function
 ignores anything dated after ``now``. Money stays ``Decimal``; ratios and day counts are
 floats, which are never shown as money.
 """
@@ -17,19 +17,17 @@ from itertools import pairwise
 from typing import Literal
 
 from domain.ports_chat import OrderLine
-from domain.scores.aging import ZERO, Aging, ar_aging, format_money
+from domain.scores.aging import ZERO, ar_aging
+from domain.scores.tiers import DEFAULT_TIERS
 
 __all__ = [
     "ClvTerms",
     "OrderRhythm",
     "RevenueChange",
-    "RiskAssessment",
-    "RiskInputs",
     "ar_aging",
     "clv_terms",
     "clv_tier",
     "historical_clv",
-    "interim_risk",
     "monthly_revenue",
     "order_rhythm",
     "revenue_change",
@@ -42,7 +40,7 @@ DAY = 86_400.0
 YEAR_DAYS = Decimal("365.25")
 MIN_YEARS = Decimal(1) / Decimal(12)  # one month: a first order today is not a 0-year lifespan
 CENT = Decimal("0.01")
-TIERS = (Decimal(100_000), Decimal(50_000), Decimal(10_000))  # platinum, gold, silver
+TIERS = tuple(Decimal(str(t)) for t in DEFAULT_TIERS)  # platinum, gold, silver
 SPARKS = "▁▂▃▄▅▆▇█"
 TREND_DAYS = 90
 TREND_BAND = Decimal("0.10")
@@ -208,101 +206,8 @@ def revenue_trend(orders: Iterable[OrderLine], now: datetime) -> Trend:
     return revenue_change(orders, now).trend
 
 
-@dataclass(frozen=True)
-class RiskInputs:
-    rhythm: OrderRhythm
-    aging: Aging
-    change: RevenueChange
-    days_since_contact: float | None  # None: no contact ever logged
-
-
-@dataclass(frozen=True)
-class RiskAssessment:
-    score: int  # 0–100, higher = riskier
-    level: Level
-    factors: tuple[str, ...]  # biggest contribution first
-
-    @property
-    def health(self) -> int:
-        return 100 - self.score
-
-
 def risk_level(score: float) -> Level:
     """CONTRACT §6: low below 30, medium 30–60, high above 60."""
     if score < 30:
         return "low"
     return "medium" if score <= 60 else "high"
-
-
-def interim_risk(inputs: RiskInputs, *, show_money: bool = True) -> RiskAssessment:
-    """An interim, explainable risk score until the Scores issue brings the §6 model.
-
-    Points add up, capped at 100; each comes with the sentence that explains it:
-    - ordering: days since the last order against the usual gap — 1.5× → 15, 2× → 25,
-      3× → 40; a lone order more than 180 days ago → 25;
-    - payment: the oldest overdue bucket — 0–30 → 5, 31–60 → 15, 61–90 → 25, 90+ → 35;
-    - contact: none logged → 10; 30 days → 5, 60 → 15, 90 → 20;
-    - revenue: falling (last 90 days vs the 90 before) → 10.
-    With ``show_money`` False the sentences leave amounts out. Health is 100 − risk.
-    """
-    found = [
-        f
-        for f in (
-            _ordering(inputs.rhythm),
-            _payment(inputs.aging, show_money),
-            _contact(inputs.days_since_contact),
-            _revenue(inputs.change),
-        )
-        if f is not None
-    ]
-    found.sort(key=lambda f: -f[0])
-    score = min(100, sum(points for points, _ in found))
-    return RiskAssessment(score, risk_level(score), tuple(text for _, text in found))
-
-
-Factor = tuple[int, str] | None
-
-
-def _ordering(rhythm: OrderRhythm) -> Factor:
-    since = rhythm.days_since_last
-    if since is None:
-        return None
-    if rhythm.typical_gap_days is None or rhythm.overdue_ratio is None:
-        if rhythm.orders == 1 and since > 180:
-            return 25, f"Only one order, {int(since)} days ago"
-        return None
-    ratio = rhythm.overdue_ratio
-    points = 40 if ratio >= 3 else 25 if ratio >= 2 else 15 if ratio >= 1.5 else 0
-    if not points:
-        return None
-    gap = rhythm.typical_gap_days
-    return points, f"No order for {int(since)} days — {ratio:.1f}× the usual {gap:.0f}-day gap"
-
-
-def _payment(aging: Aging, show_money: bool) -> Factor:
-    for days, points in ((90, 35), (60, 25), (30, 15)):
-        amount = aging.overdue_beyond(days)
-        if amount > 0:
-            what = format_money(amount) if show_money else "Receivables"
-            return points, f"{what} overdue more than {days} days"
-    if aging.d0_30 > 0:
-        what = format_money(aging.d0_30) if show_money else "Receivables"
-        return 5, f"{what} past due (under 30 days)"
-    return None
-
-
-def _contact(days: float | None) -> Factor:
-    if days is None:
-        return 10, "No contact logged yet"
-    for limit, points in ((90, 20), (60, 15), (30, 5)):
-        if days >= limit:
-            return points, f"No contact for {int(days)} days"
-    return None
-
-
-def _revenue(change: RevenueChange) -> Factor:
-    if change.trend != "falling":
-        return None
-    pct = change.percent
-    drop = f"down {-pct}%" if pct is not None else "falling"
-    return 10, f"Revenue {drop} on the previous 90 days"

@@ -18,13 +18,15 @@ rather than replacing it, so where the past holds no signal the plain model stan
 
 The fitted models are then applied to the buyers as of ``cut``. Clients without orders get
 the base rate of first orders seen in the calibration period. With too little history for
-the split (fewer than ``MIN_TRAIN`` buyers, or too few of either outcome) the plain models'
-forecast is used; with too few buyers even for those, documented prior parameters.
+the split (fewer than ``MIN_TRAIN`` buyers, or too few of either outcome) there is nothing
+to calibrate on, and the rhythm model (``renewal``: each buyer's silence against its own
+rhythm, with a dropout fitted on those silences) stands for buyers with a rhythm, the plain
+models for the others; with too few buyers even for those, documented prior parameters.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,7 +49,7 @@ class Forecast:
     expected_orders: Floats
     expected_revenue: Floats
     p_alive: Floats  # BG/NBD's P(alive); NaN without orders
-    method: str  # "combined", "bgnbd" or "prior"
+    method: str  # "combined", "rhythm" (uncalibrated), "bgnbd" (the baseline) or "prior"
 
 
 def plain_forecast(agg: Aggregates, horizon: float) -> Forecast:
@@ -59,6 +61,24 @@ def plain_forecast(agg: Aggregates, horizon: float) -> Forecast:
     if method == "prior":
         out = one_time_leavers(out, s, plain.bg)
     return _spread(agg.size, s, 1 - out.p_none, out.expected, out.expected * out.spend,
+                   out.p_alive, method)  # fmt: skip
+
+
+def uncalibrated_forecast(agg: Aggregates, horizon: float) -> Forecast:
+    """Without a past to calibrate on: the rhythm model (``renewal``) for buyers with a
+    rhythm, BG/NBD for the others — one-time buyers as the MBG/NBD has them, free to leave
+    after their order at the rhythm model's dropout rather than BG/NBD's certainly alive —
+    and Gamma-Gamma for the spend."""
+    s = summarise(agg)
+    plain = fit_plain(s)
+    out = plain.outputs(s, horizon, rhythm=True)
+    method = "prior" if plain.bg == PRIOR_BGNBD else "rhythm"
+    bg = plain.bg
+    if method == "rhythm" and out.rhythm_dropout is not None:
+        bg = replace(bg, a=out.rhythm_dropout[0], b=out.rhythm_dropout[1])
+    out = one_time_leavers(out, s, bg)  # a lone order long ago: likely gone
+    expected = out.best_expected()
+    return _spread(agg.size, s, 1 - out.best_none(), expected, expected * out.spend,
                    out.p_alive, method)  # fmt: skip
 
 
@@ -83,11 +103,11 @@ def forecast(
     bought = count[s_then.index] > 0
     outcomes = min(int(bought.sum()), int((~bought).sum()))
     if s_then.index.size < MIN_TRAIN or outcomes < MIN_OUTCOME:
-        return plain_forecast(now, horizon)
+        return uncalibrated_forecast(now, horizon)
     plain = fit_plain(s_then)  # one set of parameters for both cuts: features mean the same
     s_now = summarise(now)
     fit = Calibrated.fit(s_then, then, plain.outputs(s_then, horizon), count, revenue)
-    out = plain.outputs(s_now, horizon)
+    out = plain.outputs(s_now, horizon, rhythm=fit.needs_rhythm)
     p_order, expected, money = fit.predict(s_now, now, out)
     result = _spread(clients, s_now, p_order, expected, money, out.p_alive, "combined")
     _newcomers(result, then, count, revenue, created)

@@ -8,13 +8,14 @@ more); with fewer than ``MIN_FIT`` buyers, documented prior parameters instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from domain.scores.bgnbd import BgNbd, fit_bgnbd
 from domain.scores.features import PlainOutputs, Summary
 from domain.scores.gamma_gamma import GammaGamma, fit_gamma_gamma, prior_gamma_gamma
+from domain.scores.renewal import rhythm_outlook
 
 # One order a month and a one-in-five chance of leaving after each: for tiny populations.
 PRIOR_BGNBD = BgNbd(r=1.0, alpha=30.0, a=1.0, b=4.0)
@@ -29,13 +30,25 @@ class Plain:
     bg: BgNbd
     gg: GammaGamma
 
-    def outputs(self, s: Summary, horizon: float) -> PlainOutputs:
-        return PlainOutputs(
+    def outputs(self, s: Summary, horizon: float, *, rhythm: bool = False) -> PlainOutputs:
+        """BG/NBD and Gamma-Gamma outputs; with ``rhythm``, the rhythm model's beside them
+        (a dropout fit: only where something will use them)."""
+        p_none = self.bg.p_none(horizon, s.x, s.t_x, s.T)
+        out = PlainOutputs(
             p_alive=self.bg.p_alive(s.x, s.t_x, s.T),
-            p_none=self.bg.p_none(horizon, s.x, s.t_x, s.T),
+            p_none=p_none,
             expected=self.bg.expected(horizon, s.x, s.t_x, s.T),
             spend=self.gg.expected_spend(s.orders, s.mean_spend),
         )
+        if not rhythm:
+            return out
+        beat = rhythm_outlook(s, horizon=horizon)
+        a, b = beat.dropout
+        once = s.x == 0  # BG/NBD has them alive: 1 − p_none is P(an order | alive)
+        alive = replace(self.bg, a=a, b=b).p_alive_once(s.T)
+        once_none = 1 - alive * (1 - p_none)
+        return replace(out, rhythm_none=np.where(once, once_none, beat.p_none),
+                       rhythm_dropout=beat.dropout)  # fmt: skip
 
 
 def fit_plain(s: Summary) -> Plain:
@@ -59,4 +72,4 @@ def one_time_leavers(out: PlainOutputs, s: Summary, bg: BgNbd) -> PlainOutputs:
     buys = 1 - out.p_none  # for one-time buyers BG/NBD has them alive: P(order | alive)
     p_none = np.where(once, 1 - alive * buys, out.p_none)
     expected = np.where(once, out.expected * alive, out.expected)
-    return PlainOutputs(alive, p_none, expected, out.spend)
+    return PlainOutputs(alive, p_none, expected, out.spend, out.rhythm_none, out.rhythm_dropout)

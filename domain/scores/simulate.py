@@ -47,6 +47,7 @@ class Population:
     season: float = 0.25
     growth_sd: float = 0.15
     min_gap: float = 1.0
+    churn_from: float = 0.0  # no one leaves before this day (a stress test of calibration)
 
     @classmethod
     def bgnbd(cls, r: float, alpha: float, a: float, b: float) -> Population:
@@ -102,7 +103,7 @@ def _purchases(
     first = True
     while idx.size:
         if pop.drop_after_first or not first:
-            stays = rng.random(idx.size) >= truth.dropout[idx]
+            stays = (rng.random(idx.size) >= truth.dropout[idx]) | (t < pop.churn_from)
             idx, t = idx[stays], t[stays]
         first = False
         k = truth.regularity[idx]

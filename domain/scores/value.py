@@ -3,8 +3,9 @@
 CLV follows ``domain.scores.history.clv_terms`` (the card's per-client version): average
 order value × orders per year × lifespan in years − acquisition cost, with orders per year
 and lifespan measured over the same observed years, so it is the revenue so far less the
-acquisition cost. Tiers are by configurable thresholds (defaults 100 000 / 50 000 / 10 000
-for platinum / gold / silver; a config module may pass the ``[clv]`` table's values).
+acquisition cost. Tiers are by configurable thresholds (``tiers``: defaults 100 000 /
+50 000 / 10 000 for platinum / gold / silver; the policy file's ``[scores] tiers`` table
+replaces them).
 
 The trend compares the last 365 days' revenue — the annual run rate, which is what the
 CLV grows by — with the 365 before: rising or falling beyond ±10 %, else flat.
@@ -24,9 +25,10 @@ from numpy.typing import NDArray
 
 from domain.scores.arrays import Aggregates
 from domain.scores.features import Summary
+from domain.scores.tiers import DEFAULT_TIERS
 
 Floats = NDArray[np.float64]
-TIERS = (100_000.0, 50_000.0, 10_000.0)  # platinum, gold, silver: at or above
+TIERS = DEFAULT_TIERS  # platinum, gold, silver: at or above
 TREND_BAND = 0.10
 QUARTILE_Z = 0.674
 

@@ -1,9 +1,12 @@
-"""``GET /api/v1/clients/{id}/health``: a client's scores now, with the factors behind them.
+"""``GET /api/v1/clients/{id}/health``: a client's CONTRACT §6 scores now, with the factors
+behind them.
 
-One function, ``health_payload``, turns a client snapshot into the answer, so that the
-Scores issue can swap in the CONTRACT §6 model without touching the API. Until then the
-figures are the health card's interim ones (``domain.scores.history``), and say so
-(``interim``). Keys follow §6's column names where the figure is the same one.
+The scores are the ones the health card shows (``domain.services.scoring.card_scores``):
+the latest the ``scores`` job kept for the client on or before today, or — before the job
+has scored it — the client scored alone from its snapshot, flagged ``provisional``. Keys
+follow §6's column names; the figures behind them (orders, rhythm, receivables, contact,
+work in hand) come from the snapshot as of ``now``. ``interim`` is kept for compatibility
+and is now always false (it flagged the pre-§6 figures).
 """
 
 from __future__ import annotations
@@ -13,51 +16,67 @@ from decimal import Decimal
 from typing import Any
 
 from domain.ports_chat import ClientSnapshot
-from domain.scores import (
-    Aging,
-    RiskInputs,
-    ar_aging,
-    clv_terms,
-    clv_tier,
-    interim_risk,
-    order_rhythm,
-    revenue_change,
-)
+from domain.scores import Aging, ar_aging, clv_terms, revenue_change
+from domain.scores.factors import Factor
+from domain.scores.record import ScoreRecord
+from domain.services.health_scores import expected_moment, overdue
 
 CENT = Decimal("0.01")
 
 
-def health_payload(snapshot: ClientSnapshot, *, now: datetime) -> dict[str, Any]:
-    """The client's health as of ``now``: scores, their factors and the figures behind."""
+def health_payload(
+    snapshot: ClientSnapshot, *, now: datetime, kept: ScoreRecord, provisional: bool
+) -> dict[str, Any]:
+    """The client's health as of ``now`` from its §6 scores ``kept`` (``provisional``: scored
+    alone because the ``scores`` job has not scored it yet)."""
     client = snapshot.client
     terms = clv_terms(snapshot.orders, acquisition_cost=client.acquisition_cost, now=now)
-    rhythm = order_rhythm(snapshot.orders, now)
-    aging = ar_aging(snapshot.invoices, now)
-    change = revenue_change(snapshot.orders, now)
     contact = snapshot.last_activity
-    days = (now - contact.occurred_at).total_seconds() / 86_400 if contact else None
-    risk = interim_risk(RiskInputs(rhythm, aging, change, days))
+    expected = kept.next_order_expected
     return {
         "client_external_id": client.external_id,
         "as_of": now,
-        "interim": True,
-        "health_score": risk.health,
-        "risk_score": risk.score,
-        "risk_level": risk.level,
-        "factors": list(risk.factors),
-        "clv": terms.clv,
-        "clv_tier": clv_tier(terms.clv),
+        "interim": False,
+        "provisional": provisional,
+        "scores_as_of": kept.as_of,
+        "horizon_days": kept.horizon_days,
+        "health_score": kept.health_score,
+        "risk_score": kept.risk_score,
+        "risk_level": kept.risk_level,
+        "churn_risk": kept.churn_risk,
+        "payment_risk": kept.payment_risk,
+        "profitability_risk": kept.profitability_risk,
+        "factors": [f.text(show_money=True) for f in kept.factors],
+        "factor_details": [_factor(f) for f in kept.factors],
+        "clv": kept.clv,
+        "clv_tier": kept.clv_tier,
+        "clv_trend": kept.clv_trend,
+        "expected_orders": kept.expected_orders,
+        "expected_revenue": kept.expected_revenue,
+        "p_active": kept.p_active,
+        "rfm_segment": kept.rfm_segment,
         "orders": terms.orders,
         "average_order": terms.average_order.quantize(CENT) if terms.orders else None,
-        "typical_order_gap_days": _rounded(rhythm.typical_gap_days),
-        "days_since_last_order": _rounded(rhythm.days_since_last),
-        "next_order_expected": rhythm.expected_next,
-        "revenue_trend": change.trend,
-        "receivables": _receivables(aging),
+        "typical_order_gap_days": kept.typical_gap_days,
+        "order_gap_range_days": _range(kept),
+        "days_since_last_order": kept.days_since_last_order,
+        "reorder_overdue": overdue(kept),
+        "next_order_expected": expected_moment(expected) if expected else None,
+        "revenue_trend": revenue_change(snapshot.orders, now).trend,
+        "receivables": _receivables(ar_aging(snapshot.invoices, now)),
         "last_contact_at": contact.occurred_at if contact else None,
         "open_tasks": _count(snapshot, "open_task_count", len(snapshot.open_tasks)),
         "pending_quotes": _count(snapshot, "pending_quote_count", len(snapshot.pending_quotes)),
     }
+
+
+def _factor(factor: Factor) -> dict[str, Any]:
+    return {**factor.to_json(), "text": factor.text(show_money=True)}
+
+
+def _range(kept: ScoreRecord) -> list[float] | None:
+    low, high = kept.gap_low_days, kept.gap_high_days
+    return None if low is None or high is None else [low, high]
 
 
 def _receivables(aging: Aging) -> dict[str, Any]:
@@ -70,10 +89,6 @@ def _receivables(aging: Aging) -> dict[str, Any]:
         "open_invoices": aging.open_invoices,
         "oldest_days_overdue": aging.oldest_days_overdue,
     }
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
 
 
 def _count(snapshot: ClientSnapshot, name: str, listed: int) -> int:

@@ -11,7 +11,7 @@ keeps the counts. Everything a user or an import wrote is escaped for mrkdwn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from domain.scores import (
 )
 from domain.scores.aging import ar_aging
 from domain.scores.record import ScoreRecord
+from domain.scores.tiers import DEFAULT_TIERS, tier_of
 from domain.services.health_scores import (
     expected_moment,
     next_order_text,
@@ -61,6 +62,7 @@ class HealthSnapshot(ClientSnapshot):
     pending_quote_count: int | None = None
     names: dict[str, str] = field(default_factory=dict)
     kept: ScoreRecord | None = None  # the latest kept §6 scores; None: score it alone
+    tiers: tuple[float, ...] = DEFAULT_TIERS  # CLV tier thresholds ([scores] tiers)
 
 
 async def load_health(uow: UnitOfWork, client_id: int, *, now: datetime) -> ClientSnapshot:
@@ -72,16 +74,23 @@ async def load_health(uow: UnitOfWork, client_id: int, *, now: datetime) -> Clie
 
 
 async def with_kept_scores(
-    uow: UnitOfWork, snapshot: ClientSnapshot, *, now: datetime
+    uow: UnitOfWork,
+    snapshot: ClientSnapshot,
+    *,
+    now: datetime,
+    tiers: tuple[float, ...] = DEFAULT_TIERS,
 ) -> HealthSnapshot:
-    """The snapshot with the latest scores the ``scores`` job kept on or before ``now``."""
+    """The snapshot with the latest scores the ``scores`` job kept on or before ``now``,
+    their CLV tier by ``tiers`` (the policy file's now, which may differ from the job's)."""
     client_id = snapshot.client.id
     day = now.astimezone(UTC).date()
     kept = None if client_id is None else await uow.scores.latest(client_id, on_or_before=day)
+    if kept is not None:
+        kept = replace(kept, clv_tier=tier_of(float(kept.clv), tiers))
     if isinstance(snapshot, HealthSnapshot):
-        snapshot.kept = kept
+        snapshot.kept, snapshot.tiers = kept, tiers
         return snapshot
-    return HealthSnapshot(**vars(snapshot), kept=kept)
+    return HealthSnapshot(**vars(snapshot), kept=kept, tiers=tiers)
 
 
 @dataclass(frozen=True)
@@ -99,9 +108,10 @@ class _Scores:
 
         terms = clv_terms(snap.orders, acquisition_cost=snap.client.acquisition_cost, now=now)
         kept = snap.kept if isinstance(snap, HealthSnapshot) else None
+        tiers = snap.tiers if isinstance(snap, HealthSnapshot) else DEFAULT_TIERS
         provisional = kept is None
         if kept is None:
-            kept = provisional_scores(snap, now=now)
+            kept = provisional_scores(snap, now=now, thresholds=tiers)
         aging = ar_aging(snap.invoices, now)
         spark = sparkline(monthly_revenue(snap.orders, now))
         return cls(terms, aging, revenue_change(snap.orders, now), spark, kept, provisional)

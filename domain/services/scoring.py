@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -26,6 +26,7 @@ from domain.scores.inputs import InvoiceArrays, Quoting, ScoringInputs, billing_
 from domain.scores.record import ScoreRecord
 from domain.scores.scorecard import ScoreTable, score
 from domain.scores.table import day_of, records
+from domain.scores.tiers import tier_of
 from domain.scores.value import TIERS
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ async def run_scores_job(
 ) -> Mapping[str, int]:
     """Keep every client's scores as of ``now`` as the scores of ``now``'s date (UTC).
 
-    ``thresholds``: the CLV tiers' lower bounds (platinum, gold, silver), for a policy
-    file's ``[clv]`` table once there is one; the defaults are ``value.TIERS``.
+    ``thresholds``: the CLV tiers' lower bounds (platinum, gold, silver): the policy file's
+    ``[scores] tiers``; the defaults are ``tiers.DEFAULT_TIERS``.
 
     The ticker calls every job each cycle; scoring runs when the day has no scores yet or
     they are more than ``REFRESH`` old, so a day's scores follow the day's data without
@@ -93,20 +94,35 @@ class CardScores:
     provisional: bool  # True: scored alone from the snapshot, the job has not run yet
 
 
-async def card_scores(uow: UnitOfWork, snapshot: ClientSnapshot, *, now: datetime) -> CardScores:
-    """The latest kept scores of the snapshot's client, else provisional ones."""
+async def card_scores(
+    uow: UnitOfWork,
+    snapshot: ClientSnapshot,
+    *,
+    now: datetime,
+    thresholds: Sequence[float] = TIERS,
+) -> CardScores:
+    """The latest kept scores of the snapshot's client (tiered by ``thresholds``, which may
+    have changed since they were kept), else provisional ones."""
     client_id = snapshot.client.id
     if client_id is not None:
         kept = await uow.scores.latest(client_id, on_or_before=now.astimezone(UTC).date())
         if kept is not None:
-            return CardScores(kept, provisional=False)
-    return CardScores(provisional_scores(snapshot, now=now), provisional=True)
+            return CardScores(retiered(kept, thresholds), provisional=False)
+    return CardScores(provisional_scores(snapshot, now=now, thresholds=thresholds), True)
 
 
-def provisional_scores(snapshot: ClientSnapshot, *, now: datetime) -> ScoreRecord:
+def retiered(kept: ScoreRecord, thresholds: Sequence[float]) -> ScoreRecord:
+    """``kept`` with its CLV tier by ``thresholds`` (the policy file's, read now)."""
+    return replace(kept, clv_tier=tier_of(float(kept.clv), thresholds))
+
+
+def provisional_scores(
+    snapshot: ClientSnapshot, *, now: datetime, thresholds: Sequence[float] = TIERS
+) -> ScoreRecord:
     """One client scored alone, as of ``now``: payment, profitability, value and rhythm are
     exact; the forecast uses the purchase models' priors (there is no population to fit)."""
-    table = score(snapshot_inputs(snapshot, now=now), horizon=float(HORIZON_DAYS))
+    inputs = snapshot_inputs(snapshot, now=now)
+    table = score(inputs, horizon=float(HORIZON_DAYS), thresholds=thresholds)
     return records(table, all_factors(table), as_of=now.astimezone(UTC).date())[0]
 
 

@@ -76,18 +76,57 @@ async def test_activities_and_tasks_are_paged(
 
 
 async def test_health(api: ApiClient, api_container: Container, clock: FixedClock) -> None:
+    """Before the scores job has run: the client's §6 scores computed alone, flagged."""
     await with_client(api, api_container)
     assert (await api.put("/orders/O-1", ORDER)).status == 201
     assert (await api.put("/invoices/I-1", INVOICE)).status == 201
     health = await api.get("/clients/C-1/health")
     assert health.status == 200, health.body
     body = health.body
-    assert body["client_external_id"] == "C-1" and body["interim"] is True
-    assert 0 <= body["risk_score"] <= 100 and body["health_score"] == 100 - body["risk_score"]
+    assert body["client_external_id"] == "C-1"
+    assert body["interim"] is False and body["provisional"] is True
+    assert body["scores_as_of"] == clock.now.date().isoformat() and body["horizon_days"] == 365
+    for key in ("health_score", "risk_score", "churn_risk", "payment_risk", "profitability_risk"):
+        assert 0 <= body[key] <= 100, key
     assert body["risk_level"] in {"low", "medium", "high"}
-    assert body["orders"] == 1 and body["clv"] == "1200.50"
+    assert body["payment_risk"] > 0  # 1 200.50 is 25 days past due
+    assert body["orders"] == 1 and body["clv"] == "1200.50" and body["clv_tier"] == "bronze"
+    assert body["clv_trend"] in {"rising", "falling", "flat"}
+    assert 0 <= body["p_active"] <= 1 and body["expected_orders"] >= 0
+    assert body["rfm_segment"] and body["order_gap_range_days"] is None  # one order: no rhythm
     assert body["receivables"]["overdue_0_30"] == "1200.50"
-    assert any("overdue" in f or "contact" in f for f in body["factors"])
+    details = body["factor_details"]
+    assert [d["text"] for d in details] == body["factors"]
+    overdue = next(d for d in details if d["code"] == "overdue")
+    assert overdue["kind"] == "payment" and int(overdue["values"]["days"]) == 25
+    assert overdue["points"] > 0 and "25 days past due" in overdue["text"]
+
+
+async def test_health_is_the_kept_scores(
+    api: ApiClient, api_container: Container, clock: FixedClock
+) -> None:
+    """Once the scores job has run, the route answers with exactly what it kept."""
+    from domain.services.scoring import run_scores_job
+
+    await with_client(api, api_container)
+    for i, day in enumerate(("2026-08-01", "2026-08-15", "2026-08-29", "2026-09-12")):
+        order = {**ORDER, "ordered_at": day, "amount": 1000 + i}
+        assert (await api.put(f"/orders/O-{i}", order)).status == 201
+    await run_scores_job(api_container.uow, now=clock.now)
+    async with api_container.uow() as uow:
+        client_id = (await uow.clients.ids_for(["C-1"]))["C-1"]
+        kept = await uow.scores.latest(client_id, on_or_before=clock.now.date())
+    assert kept is not None
+    body = (await api.get("/clients/C-1/health")).body
+    assert body["provisional"] is False and body["scores_as_of"] == kept.as_of.isoformat()
+    for key in ("health_score", "risk_score", "risk_level", "churn_risk", "rfm_segment"):
+        assert body[key] == getattr(kept, key), key
+    assert body["p_active"] == kept.p_active and body["clv"] == f"{kept.clv:.2f}"
+    assert body["factors"] == [f.text(show_money=True) for f in kept.factors]
+    assert body["typical_order_gap_days"] == kept.typical_gap_days == 14.0
+    assert body["order_gap_range_days"] == [kept.gap_low_days, kept.gap_high_days]
+    assert body["reorder_overdue"] is True  # 74 days silent against a 14-day rhythm
+    assert any(d["code"] == "overdue_rhythm" for d in body["factor_details"])
 
 
 async def test_unknown_ids_are_404(api: ApiClient) -> None:

@@ -73,3 +73,65 @@ def test_the_script_writes_only_the_table_to_stdout(demo_db: str, tmp_path: Path
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == ",".join(COLUMNS) and done.stderr == ""
+
+
+TIERED = """\
+[scores]
+tiers = { platinum = 60000, gold = 20000, silver = 4000 }
+"""
+
+
+def _tier(clv: float, bounds: tuple[float, float, float]) -> str:
+    names = ("platinum", "gold", "silver")
+    return next((n for n, b in zip(names, bounds, strict=True) if clv >= b), "bronze")
+
+
+def test_tiers_come_from_the_policy_file(
+    demo_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``[scores] tiers`` of CRMBOT_CONFIG decide clv_tier in ``crmbot scores`` and in what
+    the ``scores`` job keeps; without the file the built-in thresholds do."""
+    assert main(["scores", "--as-of", "2026-11-22", "--format", "json"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    assert all(r["clv_tier"] == _tier(r["clv"], (100_000, 50_000, 10_000)) for r in default)
+    policy = tmp_path / "crmbot.toml"
+    policy.write_text(TIERED, encoding="utf-8")
+    monkeypatch.setenv("CRMBOT_CONFIG", str(policy))
+    assert main(["scores", "--as-of", "2026-11-22", "--format", "json"]) == 0
+    tiered = json.loads(capsys.readouterr().out)
+    assert all(r["clv_tier"] == _tier(r["clv"], (60_000, 20_000, 4_000)) for r in tiered)
+    assert [r["clv_tier"] for r in tiered] != [r["clv_tier"] for r in default]
+    assert {r["clv_tier"] for r in tiered} >= {"gold", "silver"}
+    assert main(["run-job", "scores", "--now", "2026-11-22T09:00"]) == 0
+    capsys.readouterr()
+
+    async def kept() -> dict[str, str]:
+        container = build(make_settings(demo_db), clock=FixedClock(NOW))
+        try:
+            async with container.uow() as uow:
+                ids = await uow.clients.ids_for([r["client_external_id"] for r in tiered])
+                day = datetime(2026, 11, 22, tzinfo=UTC).date()
+                found = {k: await uow.scores.latest(v, on_or_before=day) for k, v in ids.items()}
+        finally:
+            await container.close()
+        return {k: r.clv_tier for k, r in found.items() if r is not None}
+
+    assert asyncio.run(kept()) == {r["client_external_id"]: r["clv_tier"] for r in tiered}
+
+
+def test_a_bad_tiers_table_stops_the_command_with_its_line(
+    demo_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    policy = tmp_path / "crmbot.toml"
+    policy.write_text("[scores]\ntiers = { platinum = 100, gold = 500 }\n", encoding="utf-8")
+    monkeypatch.setenv("CRMBOT_CONFIG", str(policy))
+    assert main(["scores", "--as-of", "2026-11-22"]) != 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{policy}:2:" in captured.err and "descending" in captured.err

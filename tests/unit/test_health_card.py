@@ -95,19 +95,19 @@ def test_rich_card_shows_everything_with_money() -> None:
     card = health_card(rich(), now=NOW, tz=TZ, show_money=True)
     assert card.shareable
     assert card.blocks[0] == Header("Acme Corp")
-    assert card.summary == "Acme Corp: health 26/100, high risk"
+    assert card.summary == "Acme Corp: health 21/100, high risk"
     text = body(card)
     assert "Owner *Dana &lt;Admin&gt;* · Silver tier · At risk · ID ACME-1" in text
     # provisional §6 scores (no kept ones yet): health and risk with the risks behind them
-    assert ":red_circle: *Health 26/100* · risk 73 (high)" in text
-    assert "churn 69 · payment 76 · profitability 0" in text
+    assert ":red_circle: *Health 21/100* · risk 79 (high)" in text
+    assert "churn 84 · payment 76 · profitability 0" in text
     assert "• No order for 140 days — 3.1× the usual 45-day gap" in text
     assert "• $13,000 overdue, the oldest 70 days past due" in text
     assert "No contact for 75 days" not in text  # only the top three factors
     assert "*Lifetime value*\n$11,501 · rising\n3 orders over 8 months, avg $4,000" in text
     assert "*Order rhythm*\nUsually orders every ~45 days; 140 days since the last" in text
     assert "*Next order*\nOverdue (3.1× the usual gap); not expected within the next 365" in text
-    assert "*Next 365 days*\n31% chance of an order; ~1.0 orders, $4,107" in text
+    assert "*Next 365 days*\n16% chance of an order; ~0.5 orders, $2,139" in text
     assert "*Revenue, 12 months*\n`▁▁▁▁██▁▄▁▁▁▁` falling (-100% on the previous 90 days)" in text
     assert "*Last contact:* Call, 75 days ago by Lee: “Talked about the spring order.”" in text
     assert "*Receivables:* $13,800 open · 3 open invoices, 2 overdue (oldest 70 days" in text
@@ -134,7 +134,7 @@ def test_money_is_hidden_unless_asked_for() -> None:
     assert "$" not in joined and "12,400" not in joined and "12,000" not in joined
     assert "*Lifetime value*\n_figures hidden_\n3 orders over 8 months" in joined
     assert "• Receivables overdue, the oldest 70 days past due" in joined
-    assert "*Next 365 days*\n31% chance of an order; ~1.0 orders\n" in joined
+    assert "*Next 365 days*\n16% chance of an order; ~0.5 orders\n" in joined
     assert "*Receivables:* _figures hidden_ · 3 open invoices, 2 overdue" in joined
     assert "• Q-1 · 5% off · valid until Thu 24 Dec · requested by Sam &amp; Max" in joined
     assert_within_limits(card)
@@ -147,8 +147,8 @@ def test_hostile_names_and_notes_are_escaped() -> None:
     texts = mrkdwn_texts(card)
     for text in texts:
         assert "<!" not in text and "<@" not in text and "<http" not in text, text
-    assert card.summary == f"{HOSTILE}: health 26/100, high risk"  # plain; renderers escape
-    assert texts[0] == "&lt;!channel&gt; &amp; Co &lt;@U123&gt;: health 26/100, high risk"
+    assert card.summary == f"{HOSTILE}: health 21/100, high risk"  # plain; renderers escape
+    assert texts[0] == "&lt;!channel&gt; &amp; Co &lt;@U123&gt;: health 21/100, high risk"
     contact = next(t for t in texts if t.startswith("*Last contact:*"))
     quoted = contact.split("“", 1)[1].rstrip("”")
     assert quoted.startswith("Ping &lt;!channel&gt; and &lt;@U123&gt; &amp; &lt;https://evil")
@@ -199,7 +199,7 @@ def test_medium_and_low_levels_use_their_colours() -> None:
     )
     card = health_card(steady, now=NOW, tz="UTC", show_money=True)
     text = body(card)
-    assert ":large_green_circle: *Health 84/100* · risk 13 (low)\nchurn 13 · payment 0" in text
+    assert ":large_green_circle: *Health 86/100* · risk 10 (low)\nchurn 10 · payment 0" in text
     assert "No warning signs." in text
     assert "*Order rhythm*\nUsually orders every 27–31 days; 5 days since the last" in text
     assert "*Last contact:* Email, today" in text and "“" not in text
@@ -207,5 +207,5 @@ def test_medium_and_low_levels_use_their_colours() -> None:
     steady.last_activity = None
     steady.invoices = [InvoiceLine(ago(130), ago(100), D(10), D(0))]
     medium = body(health_card(steady, now=NOW, tz="UTC", show_money=True))
-    assert ":large_yellow_circle: *Health 43/100* · risk 54 (medium)" in medium
+    assert ":large_yellow_circle: *Health 44/100* · risk 53 (medium)" in medium
     assert "• $10 overdue, the oldest 100 days past due" in medium

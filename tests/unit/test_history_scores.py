@@ -1,4 +1,4 @@
-"""domain.scores: historical CLV, tiers, rhythm, aging, revenue, sparkline, interim risk."""
+"""domain.scores: historical CLV, tiers, rhythm, aging, revenue, sparkline, risk levels."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ import pytest
 from domain.ports_chat import InvoiceLine, OrderLine
 from domain.scores import (
     Aging,
-    RiskInputs,
     ar_aging,
     clv_terms,
     clv_tier,
     format_money,
     historical_clv,
-    interim_risk,
     monthly_revenue,
     order_rhythm,
     revenue_change,
@@ -233,87 +231,6 @@ def test_revenue_change_without_an_earlier_period() -> None:
 
 
 # --- interim risk ----------------------------------------------------------------------
-
-
-def inputs(
-    *,
-    orders: list[OrderLine],
-    invoices: list[InvoiceLine] = [],  # noqa: B006 - read only
-    contact_days: float | None = 3,
-) -> RiskInputs:
-    return RiskInputs(
-        order_rhythm(orders, NOW),
-        ar_aging(invoices, NOW),
-        revenue_change(orders, NOW),
-        contact_days,
-    )
-
-
-SLIPPING = [order(230, 5000), order(185, 5000), order(140, 2000)]  # gap 45, 140 days ago
-
-
-def test_interim_risk_explains_every_point() -> None:
-    risk = interim_risk(inputs(orders=SLIPPING, invoices=[invoice(70, "12400")], contact_days=75.9))
-    assert risk.factors == (
-        "No order for 140 days — 3.1× the usual 45-day gap",
-        "$12,400 overdue more than 60 days",
-        "No contact for 75 days",
-        "Revenue down 100% on the previous 90 days",
-    )
-    assert risk.score == 40 + 25 + 15 + 10
-    assert risk.level == "high"
-    assert risk.health == 10
-
-
-def test_interim_risk_hides_money_when_asked() -> None:
-    risk = interim_risk(inputs(orders=[], invoices=[invoice(95, 10)]), show_money=False)
-    assert risk.factors == ("Receivables overdue more than 90 days",)
-    assert (risk.score, risk.level) == (35, "medium")
-
-
-def test_interim_risk_of_a_steady_client_is_low() -> None:
-    steady = [order(d, 1000) for d in (150, 120, 90, 60, 30, 5)]
-    risk = interim_risk(inputs(orders=steady, invoices=[invoice(-10, 500)]))
-    assert (risk.score, risk.level, risk.factors, risk.health) == (0, "low", (), 100)
-
-
-@pytest.mark.parametrize(
-    ("orders", "invoices", "contact", "factor", "points"),
-    [
-        ([order(100, 1), order(70, 1), order(40, 1)], [], 3, None, 0),  # 1.33× gap
-        ([order(105, 1), order(75, 1), order(45, 1)], [], 3, "1.5× the usual 30-day gap", 15),
-        ([order(100, 1), order(70, 1), order(10, 1)], [], 3, None, 0),
-        ([order(120, 1), order(90, 1), order(60, 5)], [], 3, "2.0× the usual 30-day gap", 25),
-        ([order(200, 1)], [], 3, "Only one order, 200 days ago", 25),
-        ([order(30, 1)], [], 3, None, 0),
-        ([], [invoice(10, 99)], 3, "$99 past due (under 30 days)", 5),
-        ([], [invoice(45, 99)], 3, "$99 overdue more than 30 days", 15),
-        ([], [], None, "No contact logged yet", 10),
-        ([], [], 30, "No contact for 30 days", 5),
-        ([], [], 95, "No contact for 95 days", 20),
-        ([order(150, 500), order(60, 100)], [], 3, "Revenue down 80% on the previous 90 days", 10),
-    ],
-)
-def test_interim_risk_factor_table(
-    orders: list[OrderLine],
-    invoices: list[InvoiceLine],
-    contact: float | None,
-    factor: str | None,
-    points: int,
-) -> None:
-    risk = interim_risk(inputs(orders=orders, invoices=invoices, contact_days=contact))
-    if factor is None:
-        assert risk.factors == ()
-    else:
-        assert len(risk.factors) == 1 and factor in risk.factors[0]
-    assert risk.score == points
-
-
-def test_interim_risk_is_capped_at_100() -> None:
-    gone = [order(300, 9000), order(250, 9000), order(200, 9000), order(150, 9000)]
-    risk = interim_risk(inputs(orders=gone, invoices=[invoice(200, 5)], contact_days=95))
-    assert risk.score == 100 and risk.health == 0 and risk.level == "high"  # 40+35+20+10
-    assert len(risk.factors) == 4
 
 
 @pytest.mark.parametrize(

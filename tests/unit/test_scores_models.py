@@ -109,10 +109,10 @@ def test_one_time_buyers_from_long_ago_are_not_certainly_alive(
     assert (count[old_once] > 0).mean() < 0.2  # and what they did
 
 
-def test_too_little_history_falls_back_to_plain_then_to_priors() -> None:
+def test_too_little_history_falls_back_to_the_rhythm_model_then_to_priors() -> None:
     orders, _ = simulate(300, days=200.0, acquire_until=150.0, seed=2, population=Population())
     short = forecast(orders, clients=300, cut=200.0, horizon=365.0)
-    assert short.method == "bgnbd"  # no earlier cut a horizon back to calibrate on
+    assert short.method == "rhythm"  # no earlier cut a horizon back to calibrate on
     few, _ = simulate(10, days=400.0, acquire_until=300.0, seed=2, population=Population())
     tiny = plain_forecast(aggregate(few, cut=400.0, clients=10), 365.0)
     assert tiny.method == "prior"

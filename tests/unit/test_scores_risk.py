@@ -133,6 +133,18 @@ def test_clv_tiers_and_trend() -> None:
     assert trends(agg).tolist() == ["rising", "rising", "flat"]
 
 
+def test_clv_trend_rises_falls_or_stays_flat_on_the_year_before() -> None:
+    """The last 365 days' revenue against the 365 before, ±10 % counted as flat."""
+    history = OrderArrays(
+        client=A([0, 0, 1, 1, 2, 2, 3]),
+        day=A([500.0, 900, 400, 800, 450, 850, 900]),
+        amount=A([100.0, 150, 100, 50, 100, 105, 10]),
+        cost=A([np.nan] * 7),
+    )
+    agg = aggregate(history, cut=1000.0, clients=5)
+    assert trends(agg).tolist() == ["rising", "falling", "flat", "rising", "flat"]
+
+
 def test_factor_texts_hide_money_on_request_and_round_trip_as_json() -> None:
     factor = Factor("payment", "overdue", 31.5, {"amount": 12_400.0, "days": 70.0})
     assert factor.text() == "$12,400 overdue, the oldest 70 days past due"
