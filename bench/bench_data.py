@@ -1,4 +1,5 @@
-"""Bulk-load simulated clients and orders for the scoring benchmark, fast.
+"""Bulk-load simulated clients and orders for the scoring benchmark, fast; and the
+benchmark's PostgreSQL database (temporary, or kept between runs).
 
 SQLite: one transaction of ``executemany`` on the raw driver. PostgreSQL: ``COPY`` through
 asyncpg. The schema is the real one (migrated first); the orders come from
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Iterator
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
 import numpy as np
+from sqlalchemy.engine import make_url
 
 from domain.scores.arrays import OrderArrays
 from domain.scores.simulate import Population, simulate
@@ -124,3 +127,56 @@ def _orders_csv(sim: OrderArrays, origin: datetime, start: int, stop: int) -> io
 
 def origin_for(as_of: datetime) -> datetime:
     return (as_of - timedelta(days=HISTORY_DAYS)).astimezone(UTC)
+
+
+async def on_postgres(
+    server: str,
+    load: Callable[[str, str], Awaitable[None]],
+    body: Callable[[str, str], Awaitable[None]],
+    *,
+    keep: str | None,
+    key: str,
+) -> None:
+    """``load`` then ``body`` in a temporary database (``keep``: that one, kept, and not
+    loaded again when it holds ``key``'s data)."""
+    name = keep or f"crmbot_bench_{uuid.uuid4().hex[:10]}"
+    admin_dsn = make_url(server).set(drivername="postgresql").render_as_string(False)
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        url = make_url(server).set(database=name)
+        dsn = url.set(drivername="postgresql").render_as_string(False)
+        cached = keep is not None and await _pg_holds(admin, dsn, name, key)
+        if not cached:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            if not cached:
+                await load(url.render_as_string(False), dsn)
+                await _pg_mark(dsn, key)
+            await body(url.render_as_string(False), dsn)
+        finally:
+            if keep is None:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _pg_holds(admin: asyncpg.Connection, dsn: str, name: str, key: str) -> bool:
+    if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+        return False
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('bench_data_key') IS NOT NULL"):
+            return False
+        return bool(await conn.fetchval("SELECT key = $1 FROM bench_data_key", key))
+    finally:
+        await conn.close()
+
+
+async def _pg_mark(dsn: str, key: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("CREATE TABLE bench_data_key (key text)")
+        await conn.execute("INSERT INTO bench_data_key VALUES ($1)", key)
+    finally:
+        await conn.close()

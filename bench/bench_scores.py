@@ -13,6 +13,10 @@ and orders (``bench/bench_data.py``). Then, ``--runs`` times each, alternating:
 - the same scoring in-process, split into reading, computing and writing the CSV.
 
 Prints the medians and the ratios to the floor.
+
+Building the data takes a while at full size; ``--cache DIR`` keeps the SQLite file there
+and ``--pg-database NAME`` keeps the PostgreSQL database (both keyed by clients, orders and
+seed, and reused by the next run with the same sizes; drop the database yourself).
 """
 
 from __future__ import annotations
@@ -27,14 +31,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
-from bench_data import load_postgres, load_sqlite, make_orders, origin_for  # bench/ is on the path
-from sqlalchemy.engine import make_url
+from bench_data import (  # bench/ is on the path
+    load_postgres,
+    load_sqlite,
+    make_orders,
+    on_postgres,
+    origin_for,
+)
 
 from domain.scores.arrays import OrderArrays
 from storage.migrate import upgrade
@@ -138,30 +146,20 @@ def pg_floor(dsn: str) -> Callable[[], Awaitable[float]]:
     return run
 
 
-async def on_postgres(server: str, body: Callable[[str, str], Awaitable[None]]) -> None:
-    name = f"crmbot_bench_{uuid.uuid4().hex[:10]}"
-    admin_dsn = make_url(server).set(drivername="postgresql").render_as_string(False)
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = make_url(server).set(database=name)
-        try:
-            await body(url.render_as_string(False),
-                       url.set(drivername="postgresql").render_as_string(False))  # fmt: skip
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-async def on_sqlite(sim: OrderArrays, clients: int, runs: int) -> None:
+async def on_sqlite(sim: Callable[[], OrderArrays], clients: int, runs: int,
+                    cache: Path | None, key: str) -> None:  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.db"
+        path = (cache or Path(tmp)) / f"bench_scores_{key}.db"
         url = f"sqlite+aiosqlite:///{path}"
+        if not path.exists():
+            building = path.with_suffix(".building")
+            building.unlink(missing_ok=True)
+            upgrade(f"sqlite+aiosqlite:///{building}")
+            started = time.perf_counter()
+            load_sqlite(str(building), clients, sim(), origin_for(CUT))
+            building.rename(path)
+            print(f"sqlite: loaded in {time.perf_counter() - started:.1f} s")
         upgrade(url)
-        started = time.perf_counter()
-        load_sqlite(str(path), clients, sim, origin_for(CUT))
-        print(f"sqlite: loaded in {time.perf_counter() - started:.1f} s")
         await measure("sqlite", url, sqlite_floor(path), runs)
 
 
@@ -173,23 +171,35 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pg", help="a PostgreSQL URL; a temporary database is made beside it")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--cache", type=Path, help="a directory to keep the SQLite data in")
+    parser.add_argument("--pg-database", help="keep the PostgreSQL data in this database")
     args = parser.parse_args()
-    started = time.perf_counter()
-    sim = make_orders(args.clients, args.orders, args.seed)
-    print(f"{args.clients:,} clients, {sim.client.size:,} orders simulated in "
-          f"{time.perf_counter() - started:.1f} s; as of {AS_OF}")  # fmt: skip
+    key = f"{args.clients}_{args.orders}_{args.seed}"
+    made: list[OrderArrays] = []
+
+    def sim() -> OrderArrays:
+        if not made:
+            started = time.perf_counter()
+            made.append(make_orders(args.clients, args.orders, args.seed))
+            print(f"{args.clients:,} clients, {made[0].client.size:,} orders simulated in "
+                  f"{time.perf_counter() - started:.1f} s; as of {AS_OF}")  # fmt: skip
+        return made[0]
+
     if not args.no_sqlite:
-        await on_sqlite(sim, args.clients, args.runs)
+        await on_sqlite(sim, args.clients, args.runs, args.cache, key)
     if args.pg:
+
+        async def load(url: str, dsn: str) -> None:
+            upgrade(url)
+            started = time.perf_counter()
+            await load_postgres(dsn, args.clients, sim(), origin_for(CUT))
+            print(f"postgresql: loaded in {time.perf_counter() - started:.1f} s")
 
         async def body(url: str, dsn: str) -> None:
             upgrade(url)
-            started = time.perf_counter()
-            await load_postgres(dsn, args.clients, sim, origin_for(CUT))
-            print(f"postgresql: loaded in {time.perf_counter() - started:.1f} s")
             await measure("postgresql", url, pg_floor(dsn), args.runs)
 
-        await on_postgres(args.pg, body)
+        await on_postgres(args.pg, load, body, keep=args.pg_database, key=key)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 Orders are the bulk of scoring's reads (millions of rows):
 
-- PostgreSQL streams ``COPY … TO STDOUT (FORMAT binary)`` through asyncpg, and numpy reads
-  the fixed-width tuples in place;
+- PostgreSQL streams ``COPY … TO STDOUT (FORMAT binary)`` of the stored columns through
+  asyncpg, parsed by numpy in a worker thread (``score_orders_pg``, ``score_pg_tuples``);
 - SQLite concatenates each client's orders in one ``group_concat`` (timestamps as the
   fixed-width text SQLAlchemy stores, money as whole cents), handed over as BLOBs and
-  parsed by numpy in bulk, a batch of clients at a time.
+  parsed by numpy in bulk, a batch of clients at a time, two ranges of clients read at
+  once by two connections.
 
 Times come back as days since the Unix epoch; clients as their database ids.
 """
@@ -15,37 +16,36 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
+import aiosqlite
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.scores.arrays import OrderArrays
+from storage.repositories.score_orders_pg import concatenate, pg_orders
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 STAMP = 26  # "YYYY-MM-DD HH:MM:SS.ffffff"
-# client_id int4, epoch float8, amount float8, cost float8: each field has a 4-byte length
-PG_TUPLE = np.dtype(
-    [("n", ">i2"), ("l0", ">i4"), ("client", ">i4"), ("l1", ">i4"), ("day", ">f8"),
-     ("l2", ">i4"), ("amount", ">f8"), ("l3", ">i4"), ("cost", ">f8")]
-)  # fmt: skip
-PG_ORDERS = (
-    "SELECT client_id, extract(epoch FROM ordered_at)::float8 / 86400.0,"
-    " amount::float8, coalesce(cost::float8, 'NaN'::float8) FROM orders"
-    " WHERE ordered_at <= $1"
+SQLITE_BATCH = 5_000  # clients per fetch
+SQLITE_READERS = 2  # connections reading at once
+SPLIT_ROWS = 200_000  # orders (at most) below which one connection reads them all
+# one min() or max() per SELECT: SQLite reads those off the index ends; together in one
+# SELECT they cost a scan of the whole index
+ID_BOUNDS = (
+    "SELECT (SELECT min(client_id) FROM orders), (SELECT max(client_id) FROM orders),"
+    " (SELECT max(id) FROM orders)"
 )
-SQLITE_BATCH = 10_000  # clients per fetch
-PG_STREAM_BATCH = 16 * 2**20  # bytes of COPY data parsed at a time
-_FIELDS = ("client", "day", "amount", "cost")
 NO_COST = -(2**62)  # cents standing for a missing cost: integers parse 4× faster than floats
 # BLOBs: the driver hands them over as bytes, without decoding text
 SQLITE_ORDERS = (
     "SELECT client_id, count(*), CAST(group_concat(ordered_at, '') AS BLOB),"
     " CAST(group_concat(CAST(round(amount * 100) AS INTEGER)) AS BLOB),"
     f" CAST(group_concat(ifnull(CAST(round(cost * 100) AS INTEGER), {NO_COST})) AS BLOB)"
-    " FROM orders WHERE ordered_at <= ? GROUP BY client_id"
+    " FROM orders WHERE ordered_at <= ? AND client_id BETWEEN ? AND ? GROUP BY client_id"
 )
 SQLITE_ORDER_ROWS = (
     "SELECT client_id, julianday(ordered_at) - 2440587.5, amount, cost FROM orders"
@@ -64,68 +64,62 @@ async def order_arrays(session: AsyncSession, cut: datetime) -> OrderArrays:
     conn = await session.connection()
     raw = (await conn.get_raw_connection()).driver_connection
     if conn.dialect.name == "sqlite":
-        found = await _sqlite_orders(raw, cut)
+        url = conn.engine.url
+        plain_file = url.database not in (None, "", ":memory:") and not url.query
+        found = await _sqlite_orders(raw, cut, url.database if plain_file else None)
     else:
-        found = await _pg_orders(raw, cut)
+        found = await pg_orders(raw, cut)
     return _sorted(found)
 
 
-async def _pg_orders(driver: Any, cut: datetime) -> OrderArrays:
-    reader = _BinaryTuples()
-    await driver.copy_from_query(PG_ORDERS, cut, output=reader, format="binary")
-    return reader.result()
-
-
-class _BinaryTuples:
-    """Parses the COPY stream as it arrives, so the whole stream is never held at once:
-    the 19-byte header (plus extension) first, then fixed-width tuples, then a 2-byte end."""
-
-    def __init__(self) -> None:
-        self.pending = bytearray()
-        self.header: int | None = None
-        self.parts: list[OrderArrays] = []
-
-    async def __call__(self, chunk: bytes) -> None:
-        self.pending += chunk
-        if self.header is None:
-            if len(self.pending) < 19:
-                return
-            self.header = 19 + int.from_bytes(self.pending[15:19], "big")
-            del self.pending[: self.header]
-        if len(self.pending) >= PG_STREAM_BATCH:
-            self._parse()
-
-    def _parse(self) -> None:
-        count = len(self.pending) // PG_TUPLE.itemsize
-        rows = np.frombuffer(bytes(self.pending[: count * PG_TUPLE.itemsize]), dtype=PG_TUPLE)
-        del self.pending[: count * PG_TUPLE.itemsize]
-        self.parts.append(OrderArrays(
-            rows["client"].astype(np.int64), rows["day"].astype(np.float64),
-            rows["amount"].astype(np.float64), rows["cost"].astype(np.float64),
+async def _sqlite_orders(driver: Any, cut: datetime, path: str | None) -> OrderArrays:
+    """The clients split in ``SQLITE_READERS`` ranges of ids (one range without a plain
+    database ``path``: in memory, or a URI), each read by its own connection (SQLite runs
+    in each driver's thread, without the GIL) and parsed here as the batches arrive. The
+    extra readers see what the session sees: the session began with BEGIN IMMEDIATE, so
+    nothing can be committed until it ends."""
+    bounds = await _id_ranges(driver, SQLITE_READERS if path else 1)
+    extra = [await aiosqlite.connect(path or "") for _ in bounds[1:]]
+    try:
+        found = await asyncio.gather(*(
+            _sqlite_range(reader, cut, low, high)
+            for reader, (low, high) in zip([driver, *extra], bounds, strict=True)
         ))  # fmt: skip
+    finally:
+        for reader in extra:
+            await reader.close()
+    if any(part is None for part in found):  # a timestamp not in SQLAlchemy's format
+        return await _sqlite_order_rows(driver, cut)
+    return concatenate([p for parts in found if parts for p in parts])
 
-    def result(self) -> OrderArrays:
-        self._parse()
-        if bytes(self.pending) != b"\xff\xff":
-            raise ValueError("the COPY stream did not end where its tuples said it would")
-        return _concatenate(self.parts)
+
+async def _id_ranges(driver: Any, count: int) -> list[tuple[int, int]]:
+    """``count`` ranges of client ids covering the orders', of about equal width; one range
+    for fewer than ``SPLIT_ROWS`` orders (by the highest order id: a bound, read at once)."""
+    async with driver.execute(ID_BOUNDS) as cursor:
+        low, high, top = await cursor.fetchone()
+    if low is None or count == 1 or top < SPLIT_ROWS:
+        return [(-(2**63), 2**63 - 1)]
+    edges = np.linspace(int(low), int(high) + 1, count + 1).astype(np.int64).tolist()
+    return [(a, b - 1) for a, b in pairwise(edges)]
 
 
-async def _sqlite_orders(driver: Any, cut: datetime) -> OrderArrays:
-    """Clients' orders a batch of clients at a time, parsed as they come (less memory): the
-    next batch is already being read (SQLite runs in the driver's thread, without the GIL)
-    while this one is parsed."""
+async def _sqlite_range(
+    driver: Any, cut: datetime, low: int, high: int
+) -> list[OrderArrays] | None:
+    """One range of clients' orders, a batch of clients at a time; the next batch is
+    already being read while this one is parsed. None: a timestamp it cannot parse."""
     parts: list[OrderArrays] = []
-    async with driver.execute(SQLITE_ORDERS, (sqlite_stamp(cut),)) as cursor:
+    async with driver.execute(SQLITE_ORDERS, (sqlite_stamp(cut), low, high)) as cursor:
         ahead = asyncio.ensure_future(cursor.fetchmany(SQLITE_BATCH))
         while rows := await ahead:
             ahead = asyncio.ensure_future(cursor.fetchmany(SQLITE_BATCH))
             part = _sqlite_batch(rows)
-            if part is None:  # a timestamp not in SQLAlchemy's format: the slow way
+            if part is None:
                 await ahead
-                return await _sqlite_order_rows(driver, cut)
+                return None
             parts.append(part)
-    return _concatenate(parts) if parts else _empty()
+    return parts
 
 
 def _sqlite_batch(rows: list[tuple[Any, ...]]) -> OrderArrays | None:
@@ -139,10 +133,6 @@ def _sqlite_batch(rows: list[tuple[Any, ...]]) -> OrderArrays | None:
         np.fromstring(b",".join(cents), dtype=np.int64, sep=",") / 100.0,
         _costs(np.fromstring(b",".join(costs), dtype=np.int64, sep=",")),
     )
-
-
-def _concatenate(parts: list[OrderArrays]) -> OrderArrays:
-    return OrderArrays(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
 
 def _costs(cents: Ints) -> Floats:

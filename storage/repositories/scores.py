@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Float, cast, delete, func, insert, select
+from sqlalchemy import Float, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.scores.arrays import OrderArrays
@@ -17,7 +17,6 @@ from domain.scores.factors import Factor
 from domain.scores.inputs import Billing, Quoting, ScoringInputs
 from domain.scores.record import ScoreRecord
 from storage.models import ClientRow, ClientScoreRow
-from storage.repositories._bulk import chunks
 from storage.repositories.score_orders import order_arrays
 from storage.repositories.score_reads import (
     billing_query,
@@ -26,10 +25,10 @@ from storage.repositories.score_reads import (
     epoch_days_value,
     quoting_query,
 )
+from storage.repositories.score_writes import insert_rows
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
-INSERT_CHUNK = 2_000
 RECORD_FIELDS = [f for f in ScoreRecord.__dataclass_fields__ if f != "factors"]
 
 
@@ -44,12 +43,13 @@ class SqlScoreStore:
     async def inputs(self, *, cut: datetime) -> ScoringInputs:
         ids, xids, created, acquisition = await self._clients()
         orders = await order_arrays(self.session, cut)
+        buyers, runs = _runs(orders.client)
         has_orders = np.zeros(ids.size, dtype=bool)
-        has_orders[np.searchsorted(ids, orders.client)] = True
+        has_orders[np.searchsorted(ids, buyers)] = True
         keep = has_orders | (created <= epoch_days_value(cut))
         ids, created, acquisition = ids[keep], created[keep], acquisition[keep]
-        orders = OrderArrays(np.searchsorted(ids, orders.client), orders.day, orders.amount,
-                             orders.cost)  # fmt: skip
+        index = np.repeat(np.searchsorted(ids, buyers), runs)
+        orders = OrderArrays(index, orders.day, orders.amount, orders.cost)
         billing = await self._per_client(billing_query(cut, self._dialect), ids, 8)
         quoting = await self._per_client(quoting_query(cut), ids, 3)
         contact = await self._per_client(contact_query(cut, self._dialect), ids, 1, np.nan)
@@ -95,8 +95,7 @@ class SqlScoreStore:
     ) -> int:
         await self.session.execute(delete(ClientScoreRow).where(ClientScoreRow.as_of == as_of))
         values = [_row(r, computed_at) for r in records]
-        for part in chunks(values, INSERT_CHUNK):
-            await self.session.execute(insert(ClientScoreRow), list(part))
+        await insert_rows(self.session, ClientScoreRow.__table__, values)
         return len(values)
 
     async def computed_at(self, *, as_of: date) -> datetime | None:
@@ -144,6 +143,15 @@ class SqlScoreStore:
             else:
                 found[row.client_id] = (found[row.client_id][0], record)
         return found
+
+
+def _runs(client: Ints) -> tuple[Ints, Ints]:
+    """The clients of orders sorted by client, once each, and how many orders each has: so
+    that each client is looked up once, not once per order."""
+    if client.size == 0:
+        return client, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, client[1:] != client[:-1]])
+    return client[starts], np.diff(np.r_[starts, client.size])
 
 
 def _row(record: ScoreRecord, computed_at: datetime) -> dict[str, Any]:
