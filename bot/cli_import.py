@@ -97,7 +97,7 @@ async def _run(container: Container, kind: str, path: Path, err: TextIO) -> Impo
     with progress:
         total = await asyncio.to_thread(count_rows, path) if shown else None
         task = progress.add_task(f"importing {kind}", total=total)
-        return await ImportService().run(
+        return await ImportService(approvals=container.approvals).run(
             kind,
             CsvFile(kind, path),
             # SqlUnitOfWork declares its repositories as Sql* types, which mypy holds

@@ -6,7 +6,8 @@ of the wrong kind. Any such problem raises ``PolicyFileError``, whose message na
 file and the line: tomllib reports where it stopped; for a value pydantic refuses, the
 line of the offending key is found by scanning the file's text (``_KeyLines``).
 
-Approval rules are kept as written (``when`` is parsed by the Approvals issue).
+Approval levels' ``when`` rules are parsed at load (``domain/approvals/expr.py``), so a
+rule that does not parse stops start-up with its line named, like any other bad value.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from datetime import timedelta
 from hashlib import sha256
 from pathlib import Path
 from typing import Literal
@@ -21,7 +23,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.config_auto_tasks import AutoTasksPolicy
 from bot.config_lines import KeyLines
+from bot.config_scores import ScoresPolicy
+from domain.approvals.expr import parse as parse_when
+from domain.approvals.policy import ApprovalRules
+from domain.approvals.policy import level as approval_level
+from domain.approvals.policy import rules as approval_rules
 from domain.errors import CrmError
 from domain.model import Role
 from domain.webhooks import EVENTS, Endpoint
@@ -62,6 +70,7 @@ class DigestPolicy(_Section):
 class RiskPolicy(_Section):
     alert_at: int = Field(60, ge=0, le=100)
     rearm_below: int = Field(50, ge=0, le=100)
+    max_alerts_per_day: int = Field(5, ge=0, le=1000)  # per user; the rest go in the digest
 
     @model_validator(mode="after")
     def _rearm_below_alert(self) -> RiskPolicy:
@@ -74,7 +83,13 @@ class ApprovalLevel(_Section):
     name: str = Field(min_length=1, max_length=64)
     approver: str
     quorum: Literal["any", "all"] = "any"
-    when: str = ""  # kept as written: the Approvals issue parses it
+    when: str = ""  # parsed at load (domain.approvals.expr): a bad rule stops start-up
+
+    @field_validator("when")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        parse_when(value)  # ExpressionError is a ValueError: pydantic names the key's line
+        return value
 
     @field_validator("approver")
     @classmethod
@@ -89,6 +104,16 @@ class ApprovalLevel(_Section):
 
 class ApprovalPolicy(_Section):
     levels: tuple[ApprovalLevel, ...] | None = None  # None: the built-in levels
+    escalate_after_hours: float = Field(24, gt=0, le=24 * 365)
+
+    def rules(self) -> ApprovalRules:
+        """The levels as the domain evaluates them (the built-in ones when none are set)."""
+        levels = None
+        if self.levels is not None:
+            levels = [
+                approval_level(lv.name, lv.approver, lv.when, lv.quorum) for lv in self.levels
+            ]
+        return approval_rules(levels, escalate_after=timedelta(hours=self.escalate_after_hours))
 
 
 class WebhookEndpointConfig(_Section):
@@ -133,9 +158,11 @@ class ApiPolicy(_Section):
 class Policy(_Section):
     digest: DigestPolicy = DigestPolicy()
     risk: RiskPolicy = RiskPolicy()
+    auto_tasks: AutoTasksPolicy = AutoTasksPolicy()
     approval: ApprovalPolicy = ApprovalPolicy()
     webhooks: WebhooksPolicy = WebhooksPolicy()
     api: ApiPolicy = ApiPolicy()
+    scores: ScoresPolicy = ScoresPolicy()  # [scores] tiers: bot/config_scores.py
 
     def webhook_endpoints(self) -> tuple[Endpoint, ...]:
         return tuple(e.endpoint() for e in self.webhooks.endpoints)

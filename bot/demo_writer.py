@@ -29,6 +29,7 @@ async def write_demo(container: Container, *, clients: int, seed: int, quiet: bo
                 "empty one (point DATABASE_URL at a new file)"
             )
         await _store(uow, data)
+        await container.approvals.adopt_pending(uow, now=container.clock())  # pending: asked
         await uow.audit.add(
             AuditEntry(
                 actor="cli",

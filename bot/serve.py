@@ -38,6 +38,7 @@ async def run_server(
     stop: asyncio.Event | None = None,
 ) -> None:
     """Serve until ``stop`` is set (or SIGINT/SIGTERM when no event is given)."""
+    container.approvals  # noqa: B018 -- reads the policy file now: a bad one stops start-up
     await container.migrate()
     slack_app = slack_app_or_none(container)
     stop = stop or _signal_event()

@@ -51,7 +51,20 @@ class Divider:
     pass
 
 
-Block = Header | Text | Note | Actions | Divider
+@dataclass(frozen=True)
+class Checkboxes:
+    """Tick boxes; what is ticked comes back with the next button pressed on the message.
+
+    ``options`` are (label, value) pairs, plain text; renderers keep to their limits.
+    """
+
+    label: str
+    action_id: str
+    options: tuple[tuple[str, str], ...]
+    block_id: str | None = None
+
+
+Block = Header | Text | Note | Actions | Divider | Checkboxes
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from bot.metrics import Metrics
 from domain.model import OutboxMessage
 from domain.ports import UnitOfWorkFactory
 from domain.webhooks import WEBHOOK_KIND
+from schedulers.dm_channels import dm_arguments
 from schedulers.webhook_delivery import WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -264,7 +265,8 @@ def call_arguments(message: OutboxMessage) -> dict[str, Any]:
 
 async def _call(client: AsyncWebClient, message: OutboxMessage) -> _Answer:
     try:
-        response = await client.api_call(message.kind, json=call_arguments(message))
+        arguments = await dm_arguments(client, message, call_arguments(message))
+        response = await client.api_call(message.kind, json=arguments)
     except SlackApiError as exc:
         return classify(exc.response)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:

@@ -61,7 +61,14 @@ def put_handler(kind: str, body_model: type[Body], render: Render) -> Handler:
         container = container_of(request)
         now = container.clock()
         async with container.uow() as uow:
-            done = await erp.put(uow, kind, entity, now=now, webhooks=container.webhooks)
+            done = await erp.put(
+                uow,
+                kind,
+                entity,
+                now=now,
+                webhooks=container.webhooks,
+                approvals=container.approvals,
+            )
             out = await render(uow, entity)
             await uow.commit()
         if done.changed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.cards import Actions, Block, Button, Card, Divider, Header, Note, Text
+from domain.cards import Actions, Block, Button, Card, Checkboxes, Divider, Header, Note, Text
 from domain.text import cut, safe
 
 MAX_BLOCKS = 50
@@ -13,6 +13,7 @@ FIELD_TEXT = 2000
 BUTTON_LABEL = 75
 BUTTON_VALUE = 2000
 HEADER_TEXT = 150
+OPTION_TEXT = 75
 SUMMARY_TEXT = 3000
 SHARE_ACTION = "share_card"
 
@@ -49,7 +50,25 @@ def block(b: Block) -> dict[str, Any]:
         return out
     if isinstance(b, Divider):
         return {"type": "divider"}
+    if isinstance(b, Checkboxes):
+        return checkboxes(b)
     raise TypeError(f"no Block Kit rendering for {type(b).__name__}")
+
+
+def checkboxes(b: Checkboxes) -> dict[str, Any]:
+    """A section naming the choice, with at most 10 boxes (Block Kit's limit)."""
+    options = [
+        {"text": {"type": "plain_text", "text": cut(label, OPTION_TEXT)}, "value": value[:150]}
+        for label, value in b.options[:10]
+    ]
+    out: dict[str, Any] = {
+        "type": "section",
+        "text": _mrkdwn(b.label, SECTION_TEXT),
+        "accessory": {"type": "checkboxes", "action_id": b.action_id, "options": options},
+    }
+    if b.block_id:
+        out["block_id"] = b.block_id
+    return out
 
 
 def blocks(card: Card) -> list[dict[str, Any]]:

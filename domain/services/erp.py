@@ -24,6 +24,7 @@ from domain.imports import Entity, KindSpec, key_of, references, spec_for
 from domain.model import AuditEntry, Client, Invoice, Order, Payment, Quote, QuoteStatus, Surface
 from domain.ports import UnitOfWork, UpsertResult
 from domain.ports_api import Webhooks
+from domain.ports_approvals import QuoteArrivals
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,13 @@ class _Lookup(Protocol):
 
 
 async def put(
-    uow: UnitOfWork, kind: str, entity: Entity, *, now: datetime, webhooks: Webhooks
+    uow: UnitOfWork,
+    kind: str,
+    entity: Entity,
+    *,
+    now: datetime,
+    webhooks: Webhooks,
+    approvals: QuoteArrivals | None = None,
 ) -> Upserted:
     """Insert or update one entity; audit (and run the quote hook) only when it changed.
 
@@ -81,7 +88,9 @@ async def put(
     if not upserted.changed:
         return upserted
     if isinstance(entity, Quote):
-        await _quote_changed(uow, key, before=before, now=now, webhooks=webhooks)
+        await _quote_changed(
+            uow, key, before=before, now=now, webhooks=webhooks, approvals=approvals
+        )
     await uow.audit.add(_audit(kind, entity, key, upserted.created, now))
     return upserted
 
@@ -116,7 +125,13 @@ async def _upsert(uow: UnitOfWork, entity: Entity) -> UpsertResult:
 
 
 async def _quote_changed(
-    uow: UnitOfWork, key: str, *, before: Quote | None, now: datetime, webhooks: Webhooks
+    uow: UnitOfWork,
+    key: str,
+    *,
+    before: Quote | None,
+    now: datetime,
+    webhooks: Webhooks,
+    approvals: QuoteArrivals | None = None,
 ) -> None:
     after = await uow.quotes.get(key)
     assert after is not None and after.id is not None, "just upserted"
@@ -130,7 +145,13 @@ async def _quote_changed(
         after = await uow.quotes.get(key)
         assert after is not None
     await on_quote_changed(
-        uow, after, previous=before, restarted=restarted, now=now, webhooks=webhooks
+        uow,
+        after,
+        previous=before,
+        restarted=restarted,
+        now=now,
+        webhooks=webhooks,
+        approvals=approvals,
     )
 
 
@@ -146,15 +167,21 @@ async def on_quote_changed(
     restarted: bool,
     now: datetime,
     webhooks: Webhooks,
+    approvals: QuoteArrivals | None = None,
 ) -> None:
     """A quote arrived (``previous`` None) or changed; ``restarted``: its money terms
     changed, so it is pending again at a new version and decisions on the old one are void.
 
-    The hook of the Approvals issue: it will build the chain from the policy, ask the
-    first level's approvers, tell them an earlier request is void when ``restarted``,
-    approve a quote that needs no level (emitting ``quote.approved`` through
-    ``webhooks``), all in this unit of work. Until then the quote simply waits, pending.
+    ``approvals`` (``domain.services.approvals``) builds the chain from the policy, asks
+    the first level's approvers, tells them an earlier request is void when
+    ``restarted``, and approves a quote that needs no level (``quote.approved`` to the
+    webhooks), all in this unit of work. Without it (tests of the API alone) the quote
+    simply waits, pending.
     """
+    if approvals is not None:
+        await approvals.on_quote_changed(
+            uow, quote, previous=previous, restarted=restarted, now=now
+        )
     logger.debug(
         "quote %s %s at version %d (%s)",
         quote.external_id,

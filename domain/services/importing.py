@@ -30,6 +30,7 @@ from domain.imports import (
 )
 from domain.model import AuditEntry, Client, Invoice, Order, Payment, Quote, Surface, User
 from domain.ports import UnitOfWork, UnitOfWorkFactory, UpsertResult
+from domain.ports_approvals import QuoteArrivals
 
 Rows = Iterable[tuple[int, Row]] | AsyncIterable[tuple[int, Row]]
 BATCH = 5000
@@ -152,8 +153,9 @@ class ImportService:
     (or, for a user's manager, be a user of the same file).
     """
 
-    def __init__(self, *, batch_size: int = BATCH) -> None:
+    def __init__(self, *, batch_size: int = BATCH, approvals: QuoteArrivals | None = None) -> None:
         self.batch_size = batch_size
+        self.approvals = approvals  # imported quotes start their approval in the same transaction
 
     async def run(
         self,
@@ -246,13 +248,26 @@ class ImportService:
         size = max(scan.rows, 1) if spec.kind == "users" else self.batch_size
         total, done = UpsertResult(), 0
         async for batch in _batches(_entities(spec, rows, scan), size=size, now=now):
+            before = await self._quotes_before(uow, spec, batch)
             total += await _upsert(uow, spec.kind, batch)
+            if self.approvals is not None and spec.kind == "quotes":
+                quotes = cast(list[Quote], batch)
+                await self.approvals.quotes_imported(uow, quotes, before=before, now=now)
             done += len(batch)
             if progress:
                 progress(done)
         return ImportReport(
             spec.kind, scan.rows, total.created, total.updated, total.unchanged, placeholders
         )
+
+    async def _quotes_before(
+        self, uow: UnitOfWork, spec: KindSpec, batch: list[Entity]
+    ) -> dict[str, Quote | None]:
+        """The quotes as they were before this batch: which are new, which re-priced."""
+        if self.approvals is None or spec.kind != "quotes":
+            return {}
+        quotes = cast(list[Quote], batch)
+        return {q.external_id: await uow.quotes.get(q.external_id) for q in quotes}
 
 
 async def _batches(

@@ -187,9 +187,11 @@ async def test_every_kind_is_idempotent(api: ApiClient, api_container: Container
     first = [await api.put(path, body) for path, body in puts]
     assert [r.status for r in first] == [201] * 5
     audits = await count(api_container, AuditRow)
-    assert audits == 5
+    assert audits == 6  # five changes, and the quote's approval request (to U2's manager)
+    queued = await count(api_container, OutboxRow)
+    assert queued == 1  # that request's direct message
     again = [await api.put(path, body) for path, body in puts]
     assert [r.status for r in again] == [200] * 5
     assert [r.body for r in again] == [r.body for r in first]
     assert await count(api_container, AuditRow) == audits
-    assert await count(api_container, OutboxRow) == 0
+    assert await count(api_container, OutboxRow) == queued
