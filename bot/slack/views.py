@@ -6,6 +6,7 @@ import json
 from datetime import date, time
 from typing import Any
 
+from bot.slack.views_repeat import repeat_input
 from domain.model import ActivityType, Client
 
 LOG = "log_modal"
@@ -94,6 +95,7 @@ def task_view(
             _input("title", "Task", {"type": "plain_text_input", "max_length": TITLE_MAX}),
             _input("due_date", "Due date", {"type": "datepicker", "initial_date": due.isoformat()}),
             _input("due_time", "Time", {"type": "timepicker", "initial_time": "09:00"}),
+            repeat_input(),
         ],
     }
 
@@ -129,3 +131,8 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+# the pieces other forms build on (the message shortcut's form)
+input_block = _input
+client_input = _client_input

@@ -14,6 +14,7 @@ from domain.model import AuditEntry, Client, Surface, Task
 from domain.ports import UnitOfWork
 from domain.ports_api import Webhooks
 from domain.ports_chat import Notifier
+from domain.services import recurring
 from domain.services.identity import Actor
 from domain.text import safe
 from domain.webhooks import NO_WEBHOOKS, task_completed
@@ -39,11 +40,15 @@ async def create(
 ) -> Card:
     """Due WHEN in the asker's words and zone; by default the assignee's next working
     day at 09:00. The assignee is told when it is someone else."""
-    if command.when:
+    default = next_working_day_9am(now=now, tz=assignee.tz)
+    repeat = recurring.read_when(command.when, now=now, tz=me.tz, default=default)
+    if repeat is not None:
+        due = repeat[0]
+    elif command.when:
         due = parse_when(command.when, now=now, tz=me.tz, purpose="task")
     else:
-        due = next_working_day_9am(now=now, tz=assignee.tz)
-    return await _add(
+        due = default
+    card = await _add(
         uow,
         me,
         assignee,
@@ -53,7 +58,9 @@ async def create(
         notifier=notifier,
         surface=surface,
         now=now,
+        recurrence=repeat[1].canonical if repeat else None,
     )
+    return recurring.with_repeat_note(card, repeat[1]) if repeat else card
 
 
 async def create_suggested(
@@ -87,10 +94,12 @@ async def _add(
     notifier: Notifier | None,
     surface: Surface,
     now: datetime,
+    recurrence: str | None = None,
 ) -> Card:
     task = await uow.tasks.add(
         Task(
             title=title[:TITLE_LIMIT],
+            recurrence=recurrence,
             assignee_slack_user_id=assignee.slack_user_id,
             due_at=due,
             client_id=client.id if client else None,
@@ -109,6 +118,7 @@ async def _add(
                 "client_external_id": client.external_id if client else None,
                 "assignee": assignee.slack_user_id,
                 "due_at": due.isoformat(),
+                "recurrence": recurrence,
             },
             at=now,
         )
@@ -140,6 +150,7 @@ async def complete(
     surface: Surface,
     now: datetime,
     webhooks: Webhooks = NO_WEBHOOKS,
+    default_tz: str = "UTC",
 ) -> Card:
     """The assignee or the creator may mark it done; a second click changes nothing.
     ``task.completed`` goes to the webhooks in the same transaction."""
@@ -166,4 +177,14 @@ async def complete(
         task, client_external_id=client.external_id if client else None, by=slack_user_id, at=now
     )
     await webhooks.emit(uow, "task.completed", data, entity=str(task_id), version=1, now=now)
+    if task.recurrence:  # the next occurrence, once: the compare-and-set above let us here
+        return await recurring.spawn_next(
+            uow,
+            task,
+            replies.done(task),
+            by=slack_user_id,
+            surface=surface,
+            now=now,
+            default_tz=default_tz,
+        )
     return replies.done(task)
