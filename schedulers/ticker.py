@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 def available_jobs() -> tuple[str, ...]:
     """Every job that is built, the outbox last so it sends what the others queued."""
-    names = [name for name, spec in JOBS.items() if spec.available and name != "outbox"]
+    names = [
+        name for name, spec in JOBS.items() if spec.available and spec.ticked and name != "outbox"
+    ]
     return (*names, "outbox")
 
 

@@ -16,7 +16,7 @@ from bot.bootstrap import Container, build
 from bot.localslack import LocalSlack
 from domain.errors import UsageError
 from domain.model import OutboxMessage
-from schedulers.jobs import JOBS, JobNotAvailable, run_job
+from schedulers.jobs import JOBS, JobNotAvailable, JobSpec, run_job
 from schedulers.outbox import OutboxSender
 from schedulers.ticker import Ticker
 from storage.models import OutboxRow
@@ -332,8 +332,9 @@ async def test_a_lease_too_short_for_the_client_timeout_is_refused(
 
 def test_the_contract_jobs_are_all_named() -> None:
     contract = {"reminders", "digest", "risk-alerts", "auto-tasks", "quote-expiry", "scores"}
-    assert contract | {"outbox", "housekeeping"} == set(JOBS)
-    assert {name for name, spec in JOBS.items() if spec.internal} == {"outbox", "housekeeping"}
+    assert contract | {"outbox", "housekeeping", "scores-nightly"} == set(JOBS)
+    internal = {name for name, spec in JOBS.items() if spec.internal}
+    assert internal == {"outbox", "housekeeping", "scores-nightly"}
 
 
 async def test_run_job_unknown_name_is_a_usage_error(container: Container) -> None:
@@ -341,7 +342,10 @@ async def test_run_job_unknown_name_is_a_usage_error(container: Container) -> No
         await run_job(container, "nope", now=container.clock())
 
 
-async def test_run_job_not_built_yet_says_so(container: Container) -> None:
+async def test_run_job_not_built_yet_says_so(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(JOBS, "digest", JobSpec("digest", "not built in this test"))
     with pytest.raises(JobNotAvailable) as raised:
         await run_job(container, "digest", now=container.clock())
     assert raised.value.user_message() == (
@@ -407,5 +411,9 @@ async def test_ticker_drains_and_survives_a_failing_job(
 
 async def test_ticker_runs_only_built_jobs(wired: Container) -> None:
     ticker = Ticker(wired)
-    assert ticker.jobs == ("scores", "housekeeping", "outbox")
+    assert all(JOBS[name].available for name in ticker.jobs)
+    assert ticker.jobs[-1] == "outbox"  # last, so it sends what the others queued
+    # the ticker keeps scores nightly; refitting every tick is only ``run-job scores``
+    assert "scores-nightly" in ticker.jobs and "scores" not in ticker.jobs
+    assert {"digest", "risk-alerts", "auto-tasks"} <= set(ticker.jobs)
     await ticker.shutdown()  # never started: nothing to stop
