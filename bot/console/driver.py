@@ -52,6 +52,10 @@ class Driver:
         if line.isdigit():
             await self._press(int(line), read)
             return
+        if line.lower() == "home":  # the App Home tab, as opening it in Slack shows it
+            body = json.dumps(payloads.app_home_opened(self.who))
+            await self._settle(await self._post(body, content_type="application/json"), read)
+            return
         text = line.removeprefix("/crm").strip() if line.startswith("/crm") else line
         if line.startswith("/") and not line.startswith("/crm"):
             self._say("Only /crm is known here; try /crm help.")
@@ -95,12 +99,11 @@ class Driver:
         answer = await self._post(interaction_body(payload))
         return list(answer.get("options") or [])
 
-    async def _post(self, body: str) -> dict[str, Any]:
+    async def _post(
+        self, body: str, *, content_type: str = "application/x-www-form-urlencoded"
+    ) -> dict[str, Any]:
         secret = self.container.settings.slack_signing_secret or ""
-        headers = {
-            **sign_request(secret, body),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+        headers = {**sign_request(secret, body), "Content-Type": content_type}
         async with self._http.post(self._url, data=body.encode(), headers=headers) as resp:
             raw = await resp.text()
             if resp.status >= 400:
@@ -137,6 +140,8 @@ class Driver:
         for call in calls:
             if call.method in ("views.open", "views.push") and call.error is None:
                 await fill_view(self, call.args.get("view") or {}, read)
+            if call.method == "views.publish" and call.error is None:
+                self._show(call.args.get("view") or {})  # the Home; its buttons press as usual
         return bool(fresh or calls)
 
     def _show(self, message: dict[str, Any]) -> None:

@@ -48,9 +48,31 @@ def block_actions(
         "actions": [action],
         "container": {"type": "message", "channel_id": who.channel_id, "is_ephemeral": True},
     }
+    if message is not None and message.get("type") == "home":
+        return _on_home(payload, message)
     if message is not None:
         payload["message"] = message
     return payload
+
+
+def _on_home(payload: dict[str, Any], home: dict[str, Any]) -> dict[str, Any]:
+    """A click on the App Home: no channel, no response_url; the view comes along."""
+    del payload["channel"], payload["response_url"]
+    view_id = str(home.get("id") or "VCONSOLEHOME")
+    return {**payload, "container": {"type": "view", "view_id": view_id}, "view": home}
+
+
+def app_home_opened(who: Identity) -> dict[str, Any]:
+    """The event Slack sends when the user opens the app's Home tab."""
+    return {
+        "type": "event_callback",
+        "team_id": who.team_id,
+        "api_app_id": who.api_app_id,
+        "event_id": f"EvConsole{who.trigger_id().replace('.', '')}",
+        "event_time": int(time.time()),
+        "event": {"type": "app_home_opened", "user": who.user_id, "tab": "home",
+                  "channel": "DCONSOLE", "event_ts": f"{time.time():.6f}"},
+    }  # fmt: skip
 
 
 def view_submission(who: Identity, view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

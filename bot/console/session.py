@@ -24,7 +24,7 @@ from bot.settings import Settings
 
 BANNER = (
     "crmbot console — type /crm help (or just `help`), press a button by its number, "
-    "`quit` to leave."
+    "`home` for your App Home, `quit` to leave."
 )
 
 

@@ -36,11 +36,15 @@ async def log(
     permalink: str | None = None,
     source_ref: str | None = None,
     webhooks: Webhooks = NO_WEBHOOKS,
+    at: datetime | None = None,
 ) -> Card:
     """Store the activity (author, source, when in UTC) and confirm it with Undo;
-    ``activity.logged`` goes to the webhooks in the same transaction."""
+    ``activity.logged`` goes to the webhooks in the same transaction. ``at`` is a known
+    moment (a logged message's own time), taken instead of the command's WHEN."""
     assert client.id is not None
-    when = parse_when(command.when, now=now, tz=me.tz, purpose="activity") if command.when else now
+    when = at or (
+        parse_when(command.when, now=now, tz=me.tz, purpose="activity") if command.when else now
+    )
     activity = await uow.activities.add(
         Activity(
             client_id=client.id,
@@ -65,6 +69,7 @@ async def log(
                 "client_external_id": client.external_id,
                 "type": str(command.type),
                 "occurred_at": when.isoformat(),
+                **({"source_ref": source_ref} if source_ref else {}),
             },
             at=now,
         )

@@ -14,6 +14,7 @@ from domain.chat import replies
 from domain.errors import UsageError
 from domain.model import Surface
 from domain.services.chat import Asker
+from handlers.home import refresh_home_if_from_home
 from handlers.modals import open_modal
 
 
@@ -50,6 +51,8 @@ async def undo(ack: Any, body: dict[str, Any], respond: Any, container: Containe
 async def done(ack: Any, body: dict[str, Any], respond: Any, container: Container) -> None:
     await ack()
     card = await container.chat.done(_asker(body), _number(_value(body)))
+    if await refresh_home_if_from_home(body, container):
+        return  # the Home shows it done; it has no response_url to answer on
     await respond(**render.message(card, replace_original=False, response_type="ephemeral"))
 
 

@@ -8,13 +8,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.bootstrap import Container
-from bot.slack import views
+from bot.slack import home_view, views
 from bot.slack.replies import post_ephemeral
+from bot.slack.views_repeat import REPEAT, with_repeat
 from domain.chat.grammar import CreateTask, LogActivity
 from domain.dates import next_working_day_9am
 from domain.errors import BadDate, ClientNotFound, CrmError
 from domain.model import ActivityType, Surface
 from domain.services.chat import Asker
+from handlers.home import refresh_home_if_from_home
+from handlers.settings import settings_view
 
 OPTIONS = 20
 FIELD_ERROR = 300
@@ -49,8 +52,11 @@ async def open_modal(
     elif kind == "task":
         due = next_working_day_9am(now=container.clock(), tz=me.tz).astimezone(me.tz).date()
         view = views.task_view(client=client, channel=channel, assignee=user, due=due)
+    elif kind == "settings":
+        view = await settings_view(container, user, channel=channel)
     else:
         raise CrmError(f"`/crm {kind}` arrives with the scheduling work; it isn't here yet.")
+    view = home_view.mark_from_home(view, body)  # its submission then refreshes the Home
     await container.slack_client().views_open(trigger_id=trigger_id, view=view)
 
 
@@ -97,7 +103,10 @@ async def submit_task(
         values.get("client"),
         values["title"],
         values["assignee"],
-        views.when_text(values.get("due_date"), values.get("due_time"), default_time=None),
+        with_repeat(
+            views.when_text(values.get("due_date"), values.get("due_time"), default_time=None),
+            values.get(REPEAT),
+        ),
     )
     await _submit(ack, body, view, container, command, date_block="due_date", text_block="title")
 
@@ -129,6 +138,7 @@ async def _submit(
     await ack()
     await post_ephemeral(container.slack_client(), card, user=asker.slack_user_id, channel=channel)
     container.deliver_soon()
+    await refresh_home_if_from_home(body, container)
 
 
 def _required(values: dict[str, Any], **messages: str) -> dict[str, str]:

@@ -108,6 +108,15 @@ class SqlActivityRepository:
             return None
         return activity_entity(*found)
 
+    async def from_source(self, source_ref: str) -> Sequence[Activity]:
+        rows = await self.session.execute(
+            select(ActivityRow, UserRow.slack_user_id)
+            .outerjoin(UserRow, UserRow.id == ActivityRow.author_id)
+            .where(ActivityRow.source_ref == source_ref, ActivityRow.deleted_at.is_(None))
+            .order_by(ActivityRow.created_at, ActivityRow.id)
+        )
+        return [activity_entity(*r) for r in rows]
+
 
 class SqlTaskRepository:
     def __init__(self, session: AsyncSession) -> None:
