@@ -16,6 +16,9 @@ from bot.config import Policy, load_policy
 from bot.metrics import Metrics
 from bot.settings import Settings
 from domain.ports_api import Webhooks
+from domain.ports_approvals import WaitingApprovals
+from domain.services.approvals import ApprovalService
+from domain.services.approvals_context import ApprovalDeps
 from domain.services.chat import ChatDeps, ChatService
 from domain.webhooks import NO_WEBHOOKS, ConfiguredWebhooks
 from storage.db import create_engine, session_factory
@@ -43,6 +46,7 @@ class Container:
     _chat: ChatService | None = None
     _policy: Policy | None = None
     _delivery: asyncio.Task[object] | None = None
+    _approvals: ApprovalService | None = None
 
     @property
     def chat(self) -> ChatService:
@@ -56,6 +60,18 @@ class Container:
         if self._policy is None:
             self._policy = load_policy(self.settings.policy_file)
         return self._policy
+
+    @property
+    def approvals(self) -> ApprovalService:
+        """Quote approvals: the policy's chains, the request DMs, decisions, expiry."""
+        if self._approvals is None:
+            self._approvals = approval_service(self)
+        return self._approvals
+
+    @property
+    def waiting_approvals(self) -> WaitingApprovals:
+        """The quotes waiting on a user (digest, App Home), as ``/crm quotes`` shows them."""
+        return self.approvals
 
     @property
     def webhooks(self) -> Webhooks:
@@ -108,6 +124,7 @@ def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> C
 
 def chat_service(container: Container) -> ChatService:
     """The chat commands, wired to Slack for profiles and to the outbox for notices."""
+    from bot.alerts_wiring import digest_service
     from bot.slack.adapters import SlackNotifier, SlackProfiles
 
     return ChatService(
@@ -117,6 +134,24 @@ def chat_service(container: Container) -> ChatService:
             profiles=SlackProfiles(container.slack_client),
             notifier=SlackNotifier(),
             default_tz=container.settings.default_tz,
+            webhooks=container.webhooks,
+            approvals=container.approvals,
+            digest=digest_service(container),
+            tiers=container.policy.scores.tiers.thresholds(),
+        )
+    )
+
+
+def approval_service(container: Container) -> ApprovalService:
+    """Approvals, with the policy file's levels and request messages rendered for Slack."""
+    from bot.slack import render
+
+    return ApprovalService(
+        ApprovalDeps(
+            uow=container.uow,
+            clock=container.clock,
+            rules=container.policy.approval.rules(),
+            render=render.message,
             webhooks=container.webhooks,
         )
     )

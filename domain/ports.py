@@ -31,6 +31,8 @@ from domain.model import (
 from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
 
 if TYPE_CHECKING:  # numpy-backed types: name them without importing them
+    from domain.ports_alerts import AutoTaskStore, DigestStore, RiskAlertStore
+    from domain.ports_home import HomeReads
     from domain.ports_scores import ScoreStore
 
 
@@ -111,6 +113,11 @@ class ActivityRepository(Protocol):
     async def add(self, activity: Activity) -> Activity: ...
     async def add_many(self, activities: Sequence[Activity]) -> int: ...
     async def get(self, activity_id: int) -> Activity | None: ...
+    async def from_source(self, source_ref: str) -> Sequence[Activity]:
+        """The activities (not undone) logged from one source, e.g. a chat message, oldest
+        first: what tells a second log of the same message."""
+        ...
+
     async def undo(self, activity_id: int, *, now: datetime) -> bool:
         """Compare-and-set: mark undone if it is not already; True when this call did."""
         ...
@@ -201,6 +208,10 @@ class UnitOfWork(Protocol):
     snapshots: ClientSnapshots
     pending: PendingActions
     scores: ScoreStore
+    home: HomeReads
+    digests: DigestStore
+    risk_alerts: RiskAlertStore
+    auto_tasks: AutoTaskStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

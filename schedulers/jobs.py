@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from domain.errors import CrmError, UsageError
+from schedulers.alert_jobs import once_a_day, run_auto, run_digest, run_risk
 from schedulers.outbox import DrainResult, OutboxSender
+from schedulers.reminders import run_reminders
 from schedulers.webhook_delivery import WebhookDelivery
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ class JobSpec:
     does: str
     run: JobRun | None = None  # None: not built yet
     internal: bool = False  # not one of the CONTRACT §2 names
+    ticked: bool = True  # False: on demand only (the ticker runs another job for it)
     arrives_with: str = "the Schedulers issue"
 
     @property
@@ -113,18 +116,36 @@ async def _scores(container: Container, now: datetime) -> Mapping[str, int]:
     on first use, so processes that never score never import them."""
     from domain.services.scoring import run_scores_job
 
-    return await run_scores_job(container.uow, now=now)
+    tiers = container.policy.scores.tiers.thresholds()
+    return await run_scores_job(container.uow, now=now, thresholds=tiers)
+
+
+async def _quote_expiry(container: Container, now: datetime) -> Mapping[str, int]:
+    """Also the approvals' escalation (``domain/services/approvals_jobs.py``)."""
+    return await container.approvals.run_cycle(now=now)
 
 
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
-        JobSpec("reminders", "direct-message each task's assignee at its due time"),
-        JobSpec("digest", "the morning digest, from 08:00 in each user's zone"),
-        JobSpec("risk-alerts", "alert owners of clients whose risk rose to high"),
-        JobSpec("auto-tasks", "create follow-up tasks from the CRM's rules"),
-        JobSpec("quote-expiry", "expire pending quotes past their valid_until"),
-        JobSpec("scores", "recompute every client's scores", run=_scores),
+        JobSpec(
+            "reminders", "direct-message each task's assignee at its due time", run=run_reminders
+        ),
+        JobSpec("digest", "the morning digest, from 08:00 in each user's zone", run=run_digest),
+        JobSpec("risk-alerts", "alert owners of clients whose risk rose to high", run=run_risk),
+        JobSpec("auto-tasks", "create follow-up tasks from the CRM's rules", run=run_auto),
+        JobSpec(
+            "quote-expiry",
+            "expire pending quotes past their valid_until; remind, then escalate, waiting levels",
+            run=_quote_expiry,
+        ),
+        JobSpec("scores", "recompute every client's scores", run=_scores, ticked=False),
+        JobSpec(
+            "scores-nightly",
+            "keep every client's scores once a day",
+            run=once_a_day(_scores),
+            internal=True,
+        ),
         JobSpec(
             "outbox",
             "send the queued Slack messages and webhooks",

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.approvals.ports import ApprovalStore
 from domain.ports import (
     ActivityRepository,
     AuditLog,
@@ -22,8 +23,11 @@ from domain.ports import (
     TaskRepository,
     UserRepository,
 )
+from domain.ports_alerts import AutoTaskStore, DigestStore, RiskAlertStore
 from domain.ports_api import ClientListings, WebhookAttempts
 from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
+from domain.ports_home import HomeReads
+from domain.ports_reminders import ReminderStore
 from domain.ports_scores import ScoreStore
 from storage.repositories import (
     SqlActivityRepository,
@@ -40,8 +44,14 @@ from storage.repositories import (
     SqlTaskRepository,
     SqlUserRepository,
 )
+from storage.repositories.alerts import SqlRiskAlertStore
+from storage.repositories.approvals import SqlApprovalStore
+from storage.repositories.auto_tasks import SqlAutoTaskStore
+from storage.repositories.digest import SqlDigestStore
+from storage.repositories.home import SqlHomeReads
 from storage.repositories.listings import SqlClientListings
 from storage.repositories.preferences import SqlPreferencesRepository
+from storage.repositories.reminders import SqlReminderStore
 from storage.repositories.scores import SqlScoreStore
 from storage.repositories.search import SqlClientSearch
 from storage.repositories.snapshots import SqlClientSnapshots
@@ -69,8 +79,14 @@ class SqlUnitOfWork:
     snapshots: ClientSnapshots
     pending: PendingActions
     scores: ScoreStore
+    home: HomeReads
+    digests: DigestStore
+    risk_alerts: RiskAlertStore
+    auto_tasks: AutoTaskStore
     webhook_attempts: WebhookAttempts
     listings: ClientListings
+    reminders: ReminderStore
+    approvals: ApprovalStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -95,8 +111,14 @@ class SqlUnitOfWork:
         self.search = SqlClientSearch(s)
         self.snapshots = SqlClientSnapshots(s)
         self.scores = SqlScoreStore(s)
+        self.digests = SqlDigestStore(s)
+        self.risk_alerts = SqlRiskAlertStore(s)
+        self.auto_tasks = SqlAutoTaskStore(s)
+        self.home = SqlHomeReads(s)
         self.webhook_attempts = SqlWebhookAttempts(s)
         self.listings = SqlClientListings(s)
+        self.reminders = SqlReminderStore(s)
+        self.approvals = SqlApprovalStore(s)
         return self
 
     async def __aexit__(

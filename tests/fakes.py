@@ -62,6 +62,10 @@ from domain.ports import (
     UserRepository,
 )
 from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
+from tests.fakes_alerts import FakeAutoTaskStore, FakeDigestStore, FakeRiskAlertStore
+from tests.fakes_approvals import FakeApprovalStore
+from tests.fakes_home import FakeHomeReads
+from tests.fakes_reminders import FakeReminderStore
 from tests.fakes_scores import FakeScoreStore
 
 if TYPE_CHECKING:
@@ -453,6 +457,14 @@ class FakeActivityRepository(_Repo, ActivityRepository):
     async def get(self, activity_id: int) -> Activity | None:
         return _out(self._t.activities.get(activity_id))
 
+    async def from_source(self, source_ref: str) -> Sequence[Activity]:
+        found = [
+            a
+            for a in self._t.activities.values()
+            if a.source_ref == source_ref and a.deleted_at is None
+        ]
+        return [_row(a) for a in sorted(found, key=lambda a: (a.created_at, _id(a.id)))]
+
     async def undo(self, activity_id: int, *, now: datetime) -> bool:
         found = self._t.activities.get(activity_id)
         if found is None or found.deleted_at is not None:
@@ -702,6 +714,12 @@ class FakeUnitOfWork:
         self.links = FakeChannelLinks(txn)
         self.pending = FakePendingActions(txn)
         self.scores = FakeScoreStore(txn)
+        self.digests = FakeDigestStore(txn)
+        self.risk_alerts = FakeRiskAlertStore(txn)
+        self.auto_tasks = FakeAutoTaskStore(txn)
+        self.reminders = FakeReminderStore(txn)
+        self.home = FakeHomeReads(txn)
+        self.approvals = FakeApprovalStore(txn)
         return self
 
     async def __aexit__(

@@ -21,6 +21,7 @@ USAGE = (
 EXAMPLES = (
     "/crm log call Acme: talked about Q1 pricing | yesterday 3pm",
     "/crm task @dana Acme: send the revised quote | friday 9am",
+    "/crm task Acme: pipeline review | every 2 weeks from monday",
     "/crm health Acme",
 )
 

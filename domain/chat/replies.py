@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from domain.cards import Actions, Button, Card, Header, Note, Text
 from domain.chat.commitments import Suggestion
 from domain.dates import format_when
-from domain.model import Activity, Client, Task
+from domain.model import Activity, Client, Task, TaskOrigin
 from domain.text import escape, safe
 
 NOTES_SHOWN = 600
@@ -95,12 +95,17 @@ def task_assigned(task: Task, client: Client | None, *, tz: ZoneInfo, now: datet
     )
 
 
+def auto_mark(task: Task) -> str:
+    """How a task that a rule created (not a person) shows in lists."""
+    return " · :robot_face: _auto-created_" if task.origin == TaskOrigin.AUTO_RULE else ""
+
+
 def task_list(
     tasks: Sequence[Task], clients: dict[int, Client], *, tz: ZoneInfo, now: datetime
 ) -> Card:
     if not tasks:
         return Card("No open tasks", (Text(":tada: You have no open tasks."),))
-    blocks: list[Header | Text | Note] = [Header(f"Your open tasks ({len(tasks)})")]
+    blocks: list[Header | Text | Note | Actions] = [Header(f"Your open tasks ({len(tasks)})")]
     for task in tasks[:TASKS_SHOWN]:
         client = clients.get(task.client_id or -1)
         late = ":red_circle: overdue · " if task.due_at < now else ""
@@ -108,9 +113,11 @@ def task_list(
         blocks.append(
             Text(
                 f"*{safe(task.title, 300)}*{about}\n"
-                f"{late}due {format_when(task.due_at, tz, now=now)}",
-                button=Button("Done", DONE, str(task.id)),
+                f"{late}due {format_when(task.due_at, tz, now=now)}{auto_mark(task)}",
             )
+        )
+        blocks.append(  # 1 + 2 × TASKS_SHOWN + 1 blocks: within Slack's 50
+            Actions((Button("Done", DONE, str(task.id)), Button("Snooze", SNOOZE, str(task.id))))
         )
     if len(tasks) > TASKS_SHOWN:
         blocks.append(Note(f"…and {len(tasks) - TASKS_SHOWN} more, due later."))

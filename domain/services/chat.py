@@ -18,8 +18,11 @@ from domain.chat.grammar import ClientQuery, Command, CreateTask, Find, LogActiv
 from domain.errors import ClientNotFound, NotAllowed, UsageError
 from domain.model import AuditEntry, Client, Surface
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.ports_alerts import DigestNow
 from domain.ports_api import Webhooks
+from domain.ports_approvals import QuotesWaitingCard
 from domain.ports_chat import Notifier
+from domain.scores.tiers import DEFAULT_TIERS
 from domain.services import activities, tasks
 from domain.services.identity import Actor, ProfileSource, who_is
 from domain.services.resolve import Choose, NoMatch, resolve_client
@@ -44,6 +47,9 @@ class ChatDeps:
     notifier: Notifier
     default_tz: str
     webhooks: Webhooks = NO_WEBHOOKS  # activity.logged and task.completed go out through it
+    approvals: QuotesWaitingCard | None = None  # /crm quotes
+    digest: DigestNow | None = None  # /crm digest
+    tiers: tuple[float, ...] = DEFAULT_TIERS  # CLV tiers on the health card ([scores] tiers)
 
 
 class NeedsChoice(Exception):
@@ -134,6 +140,10 @@ class ChatService:
             )
         if isinstance(command, Simple) and command.verb == "tasks":
             return await tasks.list_open(uow, me, now=now)
+        if isinstance(command, Simple) and command.verb == "quotes" and self.deps.approvals:
+            return await self.deps.approvals.waiting_card(uow, me.slack_user_id, now=now)
+        if isinstance(command, Simple) and command.verb == "digest" and self.deps.digest:
+            return await self.deps.digest.send_now(uow, me.slack_user_id, now=now)
         if isinstance(command, Simple) and command.verb == "unlink":
             return await self._unlink(uow, me, asker, now=now)
         if isinstance(command, ClientQuery):
@@ -216,6 +226,7 @@ class ChatService:
                 surface=asker.surface,
                 now=self.deps.clock(),
                 webhooks=self.deps.webhooks,
+                default_tz=self.deps.default_tz,
             )
             await uow.commit()
             return card
@@ -260,7 +271,7 @@ class ChatService:
         snapshot = await uow.snapshots.load(client.id, now=now)
         if snapshot is None:
             raise ClientNotFound(client.external_id)
-        snapshot = await with_kept_scores(uow, snapshot, now=now)  # the §6 scores, if kept
+        snapshot = await with_kept_scores(uow, snapshot, now=now, tiers=self.deps.tiers)
         return health_card(snapshot, now=now, tz=me.tz, show_money=True)
 
     async def _find(self, uow: UnitOfWork, text: str) -> Card:

@@ -1,6 +1,14 @@
 """Every table crmbot owns, re-exported so Alembic sees one metadata."""
 
 from storage.base import Base
+from storage.models.alerts import (
+    AlertQuotaRow,
+    DigestRunRow,
+    JobMarkRow,
+    RiskAlertRow,
+    RiskStateRow,
+)
+from storage.models.approvals import ApprovalChainRow, ApprovalRequestRow
 from storage.models.clients import ChannelLinkRow, ClientRow, ContactRow
 from storage.models.people import UserPreferencesRow, UserRow
 from storage.models.quotes import ApprovalDecisionRow, QuoteRow
@@ -12,20 +20,27 @@ from storage.models.work import ActivityRow, TaskRow
 
 __all__ = [
     "ActivityRow",
+    "AlertQuotaRow",
+    "ApprovalChainRow",
     "ApprovalDecisionRow",
+    "ApprovalRequestRow",
     "AuditRow",
     "Base",
     "ChannelLinkRow",
     "ClientRow",
     "ClientScoreRow",
     "ContactRow",
+    "DigestRunRow",
     "InvoiceRow",
+    "JobMarkRow",
     "OrderRow",
     "OutboxRow",
     "PaymentRow",
     "PendingActionRow",
     "ProcessedRequestRow",
     "QuoteRow",
+    "RiskAlertRow",
+    "RiskStateRow",
     "TaskRow",
     "UserPreferencesRow",
     "UserRow",

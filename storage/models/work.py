@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -39,6 +39,15 @@ class TaskRow(Base):
         Index("ix_tasks_assignee_status_due", "assignee_id", "status", "due_at"),
         Index("ix_tasks_status_remind", "status", "remind_at"),
         Index("ix_tasks_client_rule_status", "client_id", "rule", "status"),
+        # at most one open task per client and auto-task rule, whoever tries to add one
+        Index(
+            "uq_tasks_open_rule",
+            "client_id",
+            "rule",
+            unique=True,
+            sqlite_where=text("status = 'open' AND rule IS NOT NULL"),
+            postgresql_where=text("status = 'open' AND rule IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +59,7 @@ class TaskRow(Base):
     # when the next reminder is due; NULL once reminded (a snooze sets it again)
     remind_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]  # when the last reminder was queued
     status: Mapped[str] = mapped_column(String(16), default="open")
     recurrence: Mapped[str | None] = mapped_column(String(64))
     origin: Mapped[str] = mapped_column(String(16), default="manual")
