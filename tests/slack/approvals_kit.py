@@ -11,7 +11,7 @@ from bot.bootstrap import Container
 from bot.localslack import LocalSlack, Message
 from domain.model import Client, Invoice, Role, User
 from schedulers.jobs import run_job
-from storage.models import OutboxRow
+from storage.models import AuditRow, OutboxRow
 from tests.conftest import FixedClock
 from tests.slack.chat_fixtures import rows, text_of
 from tests.slack.conftest import SlackUser
@@ -133,6 +133,16 @@ def pressed(message: Message, action_id: str) -> dict[str, Any]:
             if element.get("action_id") == action_id:
                 return dict(element)
     raise AssertionError(f"no {action_id} in {text_of({'blocks': message.blocks})}")
+
+
+def read(message: Message) -> str:
+    """A message's text and blocks as one searchable string."""
+    return text_of({"text": message.text, "blocks": message.blocks})
+
+
+async def audit(container: Container, action: str) -> list[Any]:
+    """The audit rows of one action, oldest first."""
+    return [r for r in await rows(container, AuditRow) if r.action == action]
 
 
 def has_buttons(message: Message) -> bool:

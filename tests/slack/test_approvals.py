@@ -12,7 +12,7 @@ from bot.bootstrap import Container
 from bot.localslack import LocalSlack
 from domain.approvals.cards import APPROVE_COMMENT
 from domain.chat.replies import APPROVE, REJECT
-from storage.models import ApprovalDecisionRow, AuditRow
+from storage.models import ApprovalDecisionRow
 from tests.conftest import FixedClock
 from tests.slack.approvals_kit import (
     FIN1,
@@ -20,6 +20,7 @@ from tests.slack.approvals_kit import (
     MGR,
     OUTSIDER,
     REP,
+    audit,
     deliver,
     get_quote,
     has_buttons,
@@ -28,16 +29,13 @@ from tests.slack.approvals_kit import (
     press,
     put_quote,
     quote_body,
+    read,
     seed_team,
     told,
     updates_of,
 )
-from tests.slack.chat_fixtures import rows, text_of
+from tests.slack.chat_fixtures import rows
 from tests.slack.conftest import SlackUser
-
-
-def read(message: Any) -> str:
-    return text_of({"text": message.text, "blocks": message.blocks})
 
 
 def labels(message: Any) -> list[str]:
@@ -47,10 +45,6 @@ def labels(message: Any) -> list[str]:
         if b.get("type") == "actions"
         for e in b["elements"]
     ]
-
-
-async def audit(container: Container, action: str) -> list[Any]:
-    return [r for r in await rows(container, AuditRow) if r.action == action]
 
 
 async def test_no_level_needed_is_approved_on_arrival(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.bootstrap import Container
 from bot.config import parse_policy
@@ -14,7 +13,6 @@ from domain.chat.replies import APPROVE, REJECT
 from domain.model import Surface
 from domain.services.importing import ImportService
 from schedulers.jobs import run_job
-from storage.models import AuditRow
 from tests.conftest import FixedClock
 from tests.slack.approvals_kit import (
     BIGBOSS,
@@ -22,6 +20,7 @@ from tests.slack.approvals_kit import (
     FIN2,
     MGR,
     REP,
+    audit,
     deliver,
     get_quote,
     has_buttons,
@@ -30,19 +29,12 @@ from tests.slack.approvals_kit import (
     press,
     put_quote,
     quote_body,
+    read,
     seed_team,
     told,
 )
-from tests.slack.chat_fixtures import reply, rows, text_of
+from tests.slack.chat_fixtures import reply, text_of
 from tests.slack.conftest import SlackUser
-
-
-def read(message: Message) -> str:
-    return text_of({"text": message.text, "blocks": message.blocks})
-
-
-async def actions(container: Container, action: str) -> list[Any]:
-    return [r for r in await rows(container, AuditRow) if r.action == action]
 
 
 async def test_crm_quotes_lists_and_approves_ticked_ones(
@@ -83,7 +75,7 @@ async def test_crm_quotes_lists_and_approves_ticked_ones(
     assert (await told(slack, again)).count("already decided") == 2
     none = await press(user, MGR, message, APPROVE_SELECTED, state={})
     assert "Tick at least one" in await told(slack, none)
-    assert len(await actions(app_container, "quote.decision")) == 2
+    assert len(await audit(app_container, "quote.decision")) == 2
     await deliver(app_container, clock)
     assert len(posts_to(slack, REP)) == 2  # the requester hears of each
 
@@ -174,8 +166,8 @@ async def test_escalation_reminds_once_then_tells_the_manager(
     (escalation,) = posts_to(slack, MGR)  # the requester's manager, once
     assert "Q-1" in read(escalation) and f"<@{FIN1}>" in read(escalation)
     assert not posts_to(slack, BIGBOSS)
-    assert len(await actions(app_container, "quote.approval_reminded")) == 1
-    assert len(await actions(app_container, "quote.approval_escalated")) == 1
+    assert len(await audit(app_container, "quote.approval_reminded")) == 1
+    assert len(await audit(app_container, "quote.approval_escalated")) == 1
 
 
 async def test_expiry_marks_quotes_and_their_requests(
@@ -200,7 +192,7 @@ async def test_expiry_marks_quotes_and_their_requests(
     assert "was *expired*" in read(outcome)
     late = await press(user, MGR, request, APPROVE)
     assert "expired before a decision" in await told(slack, late)
-    (entry,) = await actions(app_container, "quote.expired")
+    (entry,) = await audit(app_container, "quote.expired")
     assert (entry.actor, entry.surface) == ("crmbot", "scheduler")
 
 
@@ -263,7 +255,7 @@ async def test_a_decided_round_is_void_when_terms_change(
     await deliver(app_container, clock)
     assert "*Void*" in read(latest(slack, request))
     assert "$13,000" in read(posts_to(slack, MGR)[-1])
-    assert len(await actions(app_container, "quote.approval_voided")) == 1
+    assert len(await audit(app_container, "quote.approval_voided")) == 1
 
 
 async def test_clicks_on_the_app_home_refresh_it(

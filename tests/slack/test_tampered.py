@@ -7,7 +7,7 @@ import dataclasses
 from typing import Any
 
 from bot.bootstrap import Container
-from bot.localslack import LocalSlack, Message
+from bot.localslack import LocalSlack
 from domain.chat.replies import APPROVE, DONE, SNOOZE, UNDO
 from storage.models import ActivityRow, TaskRow
 from tests.conftest import FixedClock
@@ -20,15 +20,12 @@ from tests.slack.approvals_kit import (
     pressed,
     put_quote,
     quote_body,
+    read,
     seed_team,
     told,
 )
 from tests.slack.chat_fixtures import OTHER, REP, click, reply, rows, seed, text_of
 from tests.slack.conftest import SlackUser
-
-
-def read(message: Message) -> str:
-    return text_of({"text": message.text, "blocks": message.blocks})
 
 
 async def test_an_approve_value_edited_to_another_quote_changes_nothing(
