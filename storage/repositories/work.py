@@ -48,9 +48,13 @@ def task_entity(row: TaskRow, assignee: str, creator: str | None) -> Task:
     )
 
 
+# built once, not per query: aliased() is costly on a busy loop (bench/bench_ack.py)
+_ASSIGNEE, _CREATOR = aliased(UserRow), aliased(UserRow)
+
+
 def task_query() -> tuple[Any, Any]:
     """Tasks with their assignee's and creator's Slack ids; also the assignee alias."""
-    assignee, creator = aliased(UserRow), aliased(UserRow)
+    assignee, creator = _ASSIGNEE, _CREATOR
     return (
         select(TaskRow, assignee.slack_user_id, creator.slack_user_id)
         .join(assignee, assignee.id == TaskRow.assignee_id)
