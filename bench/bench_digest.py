@@ -8,7 +8,8 @@ in UTC, each with 6 open tasks (2 overdue, 2 due today, 2 later), a client with 
 scores whose reorder window opens tomorrow, and an activity logged yesterday; then times
 one ``digest`` cycle at 08:00 (every user due), then a second day's cycle raced by two
 workers (two engines, as two ``serve`` processes), checking each digest was queued once;
-then drains the outbox to LocalSlack (no rate limit simulated: the sender's own cost).
+then drains the outbox to LocalSlack (no rate limit simulated: the sender's own cost;
+``bench_digest_delivery.py`` delivers under a simulated Slack limit).
 """
 
 from __future__ import annotations

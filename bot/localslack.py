@@ -20,6 +20,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.localslack_limits import refusal
+from bot.localslack_rates import RateLimiter, RateLimits
 from bot.localslack_socket import APP_TOKEN_METHODS, LocalSocketMode
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ class LocalSlack:
     The app under test (or `crmbot console`) points its AsyncWebClient at `api_url` and runs
     unchanged. The stand-in records every call, refuses payloads that break Block Kit limits the
     way Slack does (and lists them in `violations`), and fails a call on demand (`fail_next`) so
-    the retry and outbox paths can be exercised without Slack.
+    the retry and outbox paths can be exercised without Slack. With `rate_limits` it answers
+    429 + Retry-After the way Slack's rate limits do (per channel, workspace-wide).
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class LocalSlack:
         tokens: Iterable[str] | None = None,
         port: int = 0,
         clock: Callable[[], float] = time.time,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.bot_user_id, self.team_id, self.bot_id = bot_user_id, team_id, bot_id
         self.users: dict[str, dict[str, Any]] = {}
@@ -92,6 +95,8 @@ class LocalSlack:
         self._tokens = frozenset(tokens) if tokens is not None else None
         self._port, self._clock = port, clock
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
+        # Slack's 429s, simulated when asked for (bot/localslack_rates.py); off by default
+        self.rate_limiter = RateLimiter(rate_limits, clock) if rate_limits else None
         self._counter = itertools.count(1)
         self._dms: dict[str, str] = {}
         self._url_uses: defaultdict[str, int] = defaultdict(int)
@@ -188,7 +193,7 @@ class LocalSlack:
         args.pop("token", None)  # a form token next to the header is not an argument either
         status, headers = 200, {}
         answer: dict[str, Any] = {"ok": True}
-        if fault := self._take_fault(method):
+        if fault := self._take_fault(method) or self._rate_limited(method, args):
             status, headers = fault.status, fault.headers
             answer = {"ok": False, "error": fault.error}
         elif not self._token_ok(token, method):
@@ -227,6 +232,13 @@ class LocalSlack:
         if self._tokens is not None:
             return token in self._tokens
         return str(token).startswith(("xoxb-", "xoxp-"))
+
+    def _rate_limited(self, method: str, args: dict[str, Any]) -> _Fault | None:
+        if self.rate_limiter is None:
+            return None
+        channel = args.get("channel")
+        wait = self.rate_limiter.retry_after(method, channel if isinstance(channel, str) else None)
+        return None if wait is None else _Fault(429, "ratelimited", {"Retry-After": str(wait)})
 
     def _take_fault(self, method: str) -> _Fault | None:
         faults = self._faults.get(method)

@@ -9,6 +9,8 @@ Slack's answer. The window is kept as small as it can be: each row is marked sen
 transaction right after its call, never at the end of the batch, and no call is started
 that could outlive the row's lease (see ``_deadline``). Enqueueing is idempotent by the
 row's unique ``key``, so re-running a job never queues a message twice.
+``tests/integration/test_kill_points.py`` kills a sender at each ``crash_point`` below and
+shows the bound: at most the one in-flight message is sent again, once, after its lease.
 
 Rows of kind ``webhook`` go to the ERP's endpoints instead (``schedulers/webhook_delivery.py``):
 same claim, lease and back-off, without Slack's pacing; a receiver's 429 is retried with
@@ -29,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import Metrics
+from domain.crashpoints import crash_point
 from domain.model import OutboxMessage
 from domain.ports import UnitOfWorkFactory
 from domain.webhooks import WEBHOOK_KIND
@@ -46,6 +49,10 @@ MAX_ATTEMPTS = 10
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
+# A Retry-After up to this long is waited out inside the drain, holding the row's lease, and
+# the same row sent again: a workspace-wide 429 usually asks for a second or two, and handing
+# the batch back would idle the sender until the next tick (30 s) for each of them.
+MAX_INLINE_WAIT = 5.0
 # kept free at the end of a lease, on top of the client's own timeout, for the last mark
 _SAFETY = timedelta(seconds=5)
 
@@ -94,6 +101,7 @@ class OutboxSender:
         batch: int = 50,
         lease_seconds: int = 60,
         per_channel_interval: float = 1.0,
+        max_inline_wait: float = MAX_INLINE_WAIT,
         sleep: Sleep = asyncio.sleep,
         webhooks: WebhookDelivery | None = None,
     ) -> None:
@@ -101,7 +109,7 @@ class OutboxSender:
         self._webhooks = webhooks
         self._clock, self._metrics, self._sleep = clock, metrics, sleep
         self.batch, self._lease_seconds = batch, lease_seconds
-        self._interval = per_channel_interval
+        self._interval, self._max_inline_wait = per_channel_interval, max_inline_wait
         self._paused_until: datetime | None = None  # set by a 429: Slack asked us to wait
 
     async def drain(self) -> DrainResult:
@@ -113,6 +121,8 @@ class OutboxSender:
         client = self._client_factory()
         deadline = self._deadline(client, start)
         messages = await self._claim(start)
+        if messages:
+            crash_point("outbox.after_claim")
         result.claimed = len(messages)
         if messages:
             await self._send_all(client, messages, deadline, result)
@@ -140,8 +150,15 @@ class OutboxSender:
                 result.deferred += len(messages) - index
                 return
             answer = await self._send(client, message)
+            while answer.outcome == "rate_limited" and await self._wait_out(
+                message, answer, deadline
+            ):
+                answer = await self._send(client, message)
             last_sent[message.channel] = self._clock()
+            if answer.outcome == "sent":
+                crash_point("outbox.after_send_before_mark")
             await self._settle(message, answer, result)
+            crash_point("outbox.after_mark")
             if answer.outcome == "rate_limited" and self._paused_until is not None:
                 rest = messages[index + 1 :]
                 await self._defer(rest, self._paused_until, "deferred: Slack rate limit (429)")
@@ -180,6 +197,24 @@ class OutboxSender:
             return False
         if wait:
             await self._sleep(wait)
+        return True
+
+    async def _wait_out(self, message: OutboxMessage, answer: _Answer, deadline: datetime) -> bool:
+        """Sleep through a short Retry-After that ends before the deadline; False otherwise.
+
+        The row stays leased to this drain meanwhile, so no other sender can take it, and
+        nothing else is sent while Slack asked to wait: every 429 costs one pause, never a
+        burst of calls. A longer wait is left to ``_settle``, which hands the batch back.
+        """
+        wait = answer.retry_after
+        if message.kind == WEBHOOK_KIND or wait is None or wait > self._max_inline_wait:
+            return False
+        if self._clock() + timedelta(seconds=wait) >= deadline:
+            return False
+        self._metrics.slack_errors.labels(method=message.kind, error=answer.error).inc()
+        self._metrics.slack_rate_limited.labels(method=message.kind).inc()
+        logger.info("outbox: %s %s got a 429; waiting %gs", message.kind, message.key, wait)
+        await self._sleep(wait)
         return True
 
     async def _settle(self, message: OutboxMessage, answer: _Answer, result: DrainResult) -> None:

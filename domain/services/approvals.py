@@ -17,6 +17,7 @@ from typing import TypeVar
 from domain.approvals import cards
 from domain.approvals.model import Chain
 from domain.cards import Block, Card, info_card
+from domain.crashpoints import crash_point
 from domain.errors import UsageError
 from domain.model import Decision, Quote, Surface
 from domain.ports import UnitOfWork
@@ -125,6 +126,7 @@ class ApprovalService:
                     logger.info("approval of %s lost a race (try %d); again", key, attempt + 1)
                     continue
                 await uow.commit()
+                crash_point("approval.after_commit")
                 return result
         raise UsageError("That quote is changing fast; try again in a moment.")
 

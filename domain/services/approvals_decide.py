@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from domain.approvals import cards
 from domain.approvals.model import CLOSED, DECIDED, DONE, OPEN, Chain
 from domain.cards import Card, info_card
+from domain.crashpoints import crash_point
 from domain.model import ApprovalDecision, Decision, OutboxMessage, Quote, QuoteStatus
 from domain.services.approvals_checks import Attempt, refusal, refuse
 from domain.services.approvals_context import Step, chain_details
@@ -63,6 +64,7 @@ async def decide(step: Step, quote: Quote, chain: Chain, attempt: Attempt) -> Ca
     await refresh(step, quote, chain, tag=f"v{quote.version}")
     if status is not QuoteStatus.PENDING:
         await _finish(step, quote, decision, status)
+    crash_point("approval.after_decision_before_commit")
     return info_card(_told(quote, decision, status, chain))
 
 

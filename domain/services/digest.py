@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain.cards import Card, info_card
+from domain.crashpoints import crash_point
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.ports_alerts import Recipient
 from domain.ports_chat import Notifier
@@ -95,6 +96,7 @@ class DigestService:
         async with self.uows() as uow:
             claims = [(u.slack_user_id, due[u.slack_user_id]) for u in batch]
             mine = await uow.digests.claim_many(claims, now=now)
+            crash_point("digest.after_claim")
             outcomes["claimed_elsewhere"] = len(batch) - len(mine)
             ours = [u for u in batch if u.slack_user_id in mine]
             found = await self._gather(uow, ours, users, now=now)
@@ -108,6 +110,7 @@ class DigestService:
                 results.append((me, due[me], data.items))
             await uow.digests.record_many(results, now=now)
             await uow.commit()
+        crash_point("digest.after_commit")
         return outcomes
 
     async def send_now(self, uow: UnitOfWork, slack_user_id: str, *, now: datetime) -> Card:
