@@ -363,12 +363,18 @@ class FakeOrderRepository(_Repo, OrderRepository):
             next_id=lambda: self._txn.next_id("orders"),
         )
 
+    async def get(self, external_id: str) -> Order | None:
+        return _out(self._t.orders.get(external_id))
+
     async def for_client(self, client_external_id: str) -> Sequence[Order]:
         found = [o for o in self._t.orders.values() if o.client_external_id == client_external_id]
         return [_row(o) for o in sorted(found, key=lambda o: (o.ordered_at, _id(o.id)))]
 
 
 class FakeInvoiceRepository(_Repo, InvoiceRepository):
+    async def get(self, external_id: str) -> Invoice | None:
+        return _out(self._t.invoices.get(external_id))
+
     async def existing_ids(self, external_ids: Iterable[str]) -> set[str]:
         return set(external_ids) & set(self._t.invoices)
 
@@ -388,6 +394,9 @@ class FakeInvoiceRepository(_Repo, InvoiceRepository):
 
 
 class FakePaymentRepository(_Repo, PaymentRepository):
+    async def get(self, external_id: str) -> Payment | None:
+        return _out(self._t.payments.get(external_id))
+
     async def upsert_many(self, payments: Sequence[Payment]) -> UpsertResult:
         for p in payments:
             _require(self._t.invoices, p.invoice_external_id, "invoice")

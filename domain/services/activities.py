@@ -121,7 +121,11 @@ async def undo(uow: UnitOfWork, slack_user_id: str, activity_id: int, *, now: da
             action="activity.undone",
             entity_type="activity",
             entity_id=str(activity_id),
-            details={"client_id": activity.client_id},
+            details={
+                "client_id": activity.client_id,
+                "before": {"deleted_at": None},
+                "after": {"deleted_at": now.isoformat()},
+            },
             at=now,
         )
     )

@@ -32,12 +32,15 @@ async def expire(step: Step, key: str) -> bool:
         quote.id, QuoteStatus.EXPIRED, level=0, expected_version=quote.version
     ):
         return False
+    before = {"status": str(quote.status), "version": quote.version}
     quote.status, quote.version = QuoteStatus.EXPIRED, quote.version + 1
     chain = await step.store.active_chain(quote.id)
     details: dict[str, object] = {
         "client_external_id": quote.client_external_id,
         "valid_until": quote.valid_until.isoformat(),
         "version": quote.version,
+        "before": before,
+        "after": {"status": str(QuoteStatus.EXPIRED), "version": quote.version},
     }
     if chain is not None:
         details.update(chain_details(chain))

@@ -250,7 +250,10 @@ class ChatService:
             raise UsageError("Run `/crm link` in the channel you want to tie to the client.")
         assert client.id is not None
         await uow.links.link(asker.channel_id, client.id, by=me.slack_user_id, now=now)
-        await _audit(uow, me, asker, "channel.linked", "channel", asker.channel_id, client, now)
+        await _audit(
+            uow, me, asker, "channel.linked", "channel", asker.channel_id, client, now,
+            change=({"client_external_id": None}, {"client_external_id": client.external_id}),
+        )  # fmt: skip
         return info_card(
             f":link: This channel is now tied to *{_esc(client.name)}*; "
             "`/crm log call: …` here logs to it."
@@ -261,7 +264,10 @@ class ChatService:
         if linked is None or not asker.channel_id:
             return info_card("This channel isn't tied to a client; nothing to unlink.")
         await uow.links.unlink(asker.channel_id)
-        await _audit(uow, me, asker, "channel.unlinked", "channel", asker.channel_id, linked, now)
+        await _audit(
+            uow, me, asker, "channel.unlinked", "channel", asker.channel_id, linked, now,
+            change=({"client_external_id": linked.external_id}, {"client_external_id": None}),
+        )  # fmt: skip
         return info_card(f"This channel is no longer tied to *{_esc(linked.name)}*.")
 
     async def _health(self, uow: UnitOfWork, me: Actor, client: Client, *, now: datetime) -> Card:
@@ -289,7 +295,12 @@ async def _audit(
     entity_id: str,
     client: Client,
     now: datetime,
+    *,
+    change: tuple[dict[str, object], dict[str, object]] | None = None,
 ) -> None:
+    details: dict[str, object] = {"client_external_id": client.external_id}
+    if change is not None:  # what the channel was tied to before and after
+        details |= {"before": change[0], "after": change[1]}
     await uow.audit.add(
         AuditEntry(
             actor=me.slack_user_id,
@@ -297,7 +308,7 @@ async def _audit(
             action=action,
             entity_type=entity_type,
             entity_id=entity_id,
-            details={"client_external_id": client.external_id},
+            details=details,
             at=now,
         )
     )

@@ -25,6 +25,7 @@ from domain.model import AuditEntry, Client, Invoice, Order, Payment, Quote, Quo
 from domain.ports import UnitOfWork, UpsertResult
 from domain.ports_api import Webhooks
 from domain.ports_approvals import QuoteArrivals
+from domain.services.erp_changes import changes, stored
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,8 @@ async def put(
     if isinstance(entity, Order):
         placeholders = await uow.clients.add_placeholders([entity.client_external_id])
     key = key_of(spec, entity)
-    before = await uow.quotes.get(key) if isinstance(entity, Quote) else None
+    previous = await stored(uow, entity, key)
+    before = previous if isinstance(previous, Quote) else None
     result = await _upsert(uow, entity)
     changed = bool(result.created or result.updated or placeholders)
     upserted = Upserted(kind, key, created=bool(result.created), changed=changed)
@@ -91,7 +93,10 @@ async def put(
         await _quote_changed(
             uow, key, before=before, now=now, webhooks=webhooks, approvals=approvals
         )
-    await uow.audit.add(_audit(kind, entity, key, upserted.created, now))
+    entry = _audit(kind, entity, key, upserted.created, now)
+    if not upserted.created:  # an update names what it changed, before and after
+        entry.details["changes"] = changes(previous, entity)
+    await uow.audit.add(entry)
     return upserted
 
 

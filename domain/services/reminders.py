@@ -91,20 +91,30 @@ async def _settle(uow: RemindersUnitOfWork, due: DueReminder, cycle: _Cycle) -> 
     if muted or now - claimed > STALE_AFTER:
         outcome = "muted" if muted else "stale"
         await uow.reminders.mark_reminded(task.id, claimed=claimed, now=now)
-        await _audit(uow, due, "task.reminder_skipped", now, reason=outcome)
+        await _audit(uow, due, "task.reminder_skipped", now, reason=outcome, **_moved(due, now))
         return outcome
     until = quiet_until(preferences, now=now, tz=user_tz)
     if until is not None:
         await uow.reminders.hold(task.id, claimed=claimed, until=until)
-        await _audit(uow, due, "task.reminder_held", now, until=until.isoformat())
+        held = {"before": {"remind_at": due.remind_at.isoformat()},
+                "after": {"remind_at": until.isoformat()}}  # fmt: skip
+        await _audit(uow, due, "task.reminder_held", now, until=until.isoformat(), **held)
         return "held"
     key = reminder_key(task.id, claimed)
     card = reminder_card(due, tz=user_tz, now=now)
     to = task.assignee_slack_user_id
     queued = await cycle.notifier.notify(uow, to=to, card=card, key=key, now=now)
     await uow.reminders.mark_reminded(task.id, claimed=claimed, now=now)
-    await _audit(uow, due, "task.reminded", now, key=key, queued=queued)
+    await _audit(uow, due, "task.reminded", now, key=key, queued=queued, **_moved(due, now))
     return "sent"
+
+
+def _moved(due: DueReminder, now: datetime) -> dict[str, object]:
+    """A reminder given (or skipped): its time cleared, the time it was given kept."""
+    return {
+        "before": {"remind_at": due.remind_at.isoformat()},
+        "after": {"remind_at": None, "reminded_at": now.isoformat()},
+    }
 
 
 async def _audit(

@@ -65,7 +65,9 @@ class RiskAlertActions:
                 return info_card("That alert was already dealt with; nothing changed."), False
             await _audit(uow, slack_user_id, surface, "task.created", "task", str(task.id),
                          alert, now, {"assignee": slack_user_id, "due_at": due.isoformat(),
-                                      "rule": RETENTION_RULE})  # fmt: skip
+                                      "rule": RETENTION_RULE,  # and the alert it handled:
+                                      "before": {"alert_handled_at": None},
+                                      "after": {"alert_handled_at": now.isoformat()}})  # fmt: skip
             await uow.commit()
         return retention_card(alert, assignee=slack_user_id, due=due, tz=tz, now=now), True
 
@@ -80,7 +82,9 @@ class RiskAlertActions:
                 message = "That alert is already snoozed or dealt with; nothing changed."
                 return info_card(message), False
             await _audit(uow, slack_user_id, surface, "risk_alert.snoozed", "risk_alert",
-                         str(alert_id), alert, now, {"until": until.isoformat()})  # fmt: skip
+                         str(alert_id), alert, now, {"until": until.isoformat(),
+                         "before": {"snoozed_until": _iso(alert.snoozed_until)},
+                         "after": {"snoozed_until": until.isoformat()}})  # fmt: skip
             user = await uow.users.get(slack_user_id)
             await uow.commit()
         tz = zone(user.timezone if user else None, self.default_tz)
@@ -115,3 +119,7 @@ async def _audit(
                      **details},
         )
     )  # fmt: skip
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None

@@ -168,7 +168,11 @@ async def complete(
             action="task.completed",
             entity_type="task",
             entity_id=str(task_id),
-            details={"client_id": task.client_id},
+            details={
+                "client_id": task.client_id,
+                "before": {"status": str(task.status)},
+                "after": {"status": "done", "completed_at": now.isoformat()},
+            },
             at=now,
         )
     )

@@ -38,6 +38,15 @@ class SqlOrderRepository:
         ]
         return await upsert(self.session, OrderRow, "external_id", records)
 
+    async def get(self, external_id: str) -> Order | None:
+        row = await self.session.scalar(select(OrderRow).where(OrderRow.external_id == external_id))
+        if row is None:
+            return None
+        client = await self.session.get(ClientRow, row.client_id)
+        assert client is not None
+        return Order(external_id, client.external_id, row.ordered_at, row.amount, row.cost,
+                     row.category, row.items, id=row.id)  # fmt: skip
+
     async def for_client(self, client_external_id: str) -> Sequence[Order]:
         rows = await self.session.execute(
             select(OrderRow)
@@ -90,6 +99,20 @@ class SqlInvoiceRepository:
         ]
         return await upsert(self.session, InvoiceRow, "external_id", records)
 
+    async def get(self, external_id: str) -> Invoice | None:
+        found = (
+            await self.session.execute(
+                select(InvoiceRow, ClientRow.external_id, OrderRow.external_id)
+                .join(ClientRow, ClientRow.id == InvoiceRow.client_id)
+                .outerjoin(OrderRow, OrderRow.id == InvoiceRow.order_id)
+                .where(InvoiceRow.external_id == external_id)
+            )
+        ).first()
+        if found is None:
+            return None
+        row, client, order = found
+        return Invoice(external_id, client, row.issued_at, row.due_at, row.amount, order, row.id)
+
 
 class SqlPaymentRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -109,3 +132,16 @@ class SqlPaymentRepository:
             for p in payments
         ]
         return await upsert(self.session, PaymentRow, "external_id", records)
+
+    async def get(self, external_id: str) -> Payment | None:
+        found = (
+            await self.session.execute(
+                select(PaymentRow, InvoiceRow.external_id)
+                .join(InvoiceRow, InvoiceRow.id == PaymentRow.invoice_id)
+                .where(PaymentRow.external_id == external_id)
+            )
+        ).first()
+        if found is None:
+            return None
+        row, invoice = found
+        return Payment(external_id, invoice, row.paid_at, row.amount, row.id)
