@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+COMMAND_SLOTS = 8  # see Container.command_slots
 
 
 def system_clock() -> datetime:
@@ -49,6 +50,16 @@ class Container:
     _policy: Policy | None = None
     _delivery: asyncio.Task[object] | None = None
     _approvals: ApprovalService | None = None
+    _command_slots: asyncio.Semaphore | None = None
+
+    @property
+    def command_slots(self) -> asyncio.Semaphore:
+        """How many commands do their work at once, after their ack. Unbounded, a burst
+        fills the event loop with command work and every new request's ack waits behind
+        it (BENCHMARKS.md, "Ack latency under load"); the rest wait here, acked."""
+        if self._command_slots is None:
+            self._command_slots = asyncio.Semaphore(COMMAND_SLOTS)
+        return self._command_slots
 
     @property
     def chat(self) -> ChatService:

@@ -33,6 +33,7 @@ async def crm(ack: Any, command: dict[str, Any], respond: Any, container: Contai
         await open_modal(container, parsed.kind, trigger_id=command["trigger_id"], body=command)
         return
     asker = Asker(command["user_id"], command.get("channel_id"), Surface.SLASH)
-    card = await container.chat.handle(asker, parsed)
+    async with container.command_slots:
+        card = await container.chat.handle(asker, parsed)
     await respond(**render.message(card, response_type="ephemeral"))
     container.deliver_soon()
