@@ -24,7 +24,7 @@ from storage.models import (
     UserRow,
 )
 from storage.repositories._bulk import chunks, id_map
-from storage.repositories.scores import _record
+from storage.repositories.scores import score_record
 from storage.repositories.work import activity_entity, task_entity, task_query
 
 
@@ -161,7 +161,8 @@ class SqlDigestStore:
             )  # fmt: skip
             for kept, client, owner in rows.all():
                 line = client_line(client, owner)
-                found.setdefault(owner, []).append(Reorder(line, _record(kept, client.external_id)))
+                reorder = Reorder(line, score_record(kept, client.external_id))
+                found.setdefault(owner, []).append(reorder)
         return found
 
     async def open_tasks_of(self, slack_user_ids: Iterable[str]) -> dict[str, list[Task]]:

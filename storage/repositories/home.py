@@ -15,7 +15,7 @@ from domain.ports_home import ClientScore, ScoredPage, TeamMember
 from storage.models import ClientRow, ClientScoreRow, TaskRow, UserRow
 from storage.repositories.clients import client_entity
 from storage.repositories.people import SqlUserRepository
-from storage.repositories.scores import _record as score_record
+from storage.repositories.scores import score_record
 
 
 class SqlHomeReads:

@@ -115,7 +115,7 @@ class SqlScoreStore:
                 .order_by(ClientScoreRow.as_of.desc()).limit(1)
             )
         ).first()  # fmt: skip
-        return None if found is None else _record(*found)
+        return None if found is None else score_record(*found)
 
     async def latest_two(
         self, *, on_or_before: date
@@ -137,7 +137,7 @@ class SqlScoreStore:
         )
         found: dict[int, tuple[ScoreRecord, ScoreRecord | None]] = {}
         for row, xid, position in rows:
-            record = _record(row, xid)
+            record = score_record(row, xid)
             if position == 1:
                 found[row.client_id] = (record, None)
             else:
@@ -161,7 +161,8 @@ def _row(record: ScoreRecord, computed_at: datetime) -> dict[str, Any]:
     return values
 
 
-def _record(row: ClientScoreRow, external_id: str) -> ScoreRecord:
+def score_record(row: ClientScoreRow, external_id: str) -> ScoreRecord:
+    """A kept score row as the domain reads it (the store, the Home and the digest)."""
     values = {f: getattr(row, f) for f in RECORD_FIELDS if f != "client_external_id"}
     values["clv"] = Decimal(row.clv)
     values["expected_revenue"] = Decimal(row.expected_revenue)
