@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from bench_search import with_pg_database  # bench/ is on the path
+from bench_search import on_each_backend  # bench/ is on the path
 from sqlalchemy import func, select
 
 from bot.bootstrap import Container, build
@@ -128,10 +126,7 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=1_000)
     parser.add_argument("--pg", help="a PostgreSQL URL; a temporary database is made beside it")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        await run("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args)
-    if args.pg:
-        await with_pg_database(args.pg, lambda url: run("postgresql", url, args))
+    await on_each_backend(lambda label, url: run(label, url, args), pg=args.pg)
 
 
 if __name__ == "__main__":

@@ -21,15 +21,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from bench_digest import MONDAY, seed  # bench/ is on the path
-from bench_search import with_pg_database
+from bench_search import on_each_backend
 from sqlalchemy import func, select
 
 from bot.bootstrap import Container, build
@@ -172,11 +170,9 @@ async def main() -> None:
     parser.add_argument("--pg", help="a PostgreSQL URL; a temporary database is made beside it")
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    if not args.no_sqlite:
-        with tempfile.TemporaryDirectory() as tmp:
-            await run("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args)
-    if args.pg:
-        await with_pg_database(args.pg, lambda url: run("postgresql", url, args))
+    await on_each_backend(
+        lambda label, url: run(label, url, args), pg=args.pg, sqlite=not args.no_sqlite
+    )
 
 
 if __name__ == "__main__":

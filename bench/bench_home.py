@@ -21,12 +21,10 @@ import argparse
 import asyncio
 import json
 import random
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -35,8 +33,8 @@ from bench_search import (  # bench/ is on the path
     load,
     make_data,
     make_queries,
+    on_each_backend,
     report,
-    with_pg_database,
 )
 
 from bot.bootstrap import Container, build
@@ -188,11 +186,9 @@ async def main() -> None:
     clients = make_data(args.clients, args.seed)
     for n, c in enumerate(clients):
         c.owner_slack_user_id = OWNER if n % args.owners == 0 else f"{OWNER}{n % args.owners}"
-    if not args.no_sqlite:
-        with tempfile.TemporaryDirectory() as tmp:
-            await run("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", clients, args)
-    if args.pg:
-        await with_pg_database(args.pg, lambda url: run("postgresql", url, clients, args))
+    await on_each_backend(
+        lambda label, url: run(label, url, clients, args), pg=args.pg, sqlite=not args.no_sqlite
+    )
 
 
 if __name__ == "__main__":

@@ -197,6 +197,18 @@ async def with_pg_database(server_url: str, body: Callable[[str], Awaitable[None
         await admin.dispose()
 
 
+async def on_each_backend(
+    body: Callable[[str, str], Awaitable[None]], *, pg: str | None, sqlite: bool = True
+) -> None:
+    """Run ``body(label, url)`` on a throwaway SQLite file (unless ``sqlite`` is False),
+    then on a throwaway PostgreSQL database beside ``pg`` when given."""
+    if sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            await body("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
+    if pg:
+        await with_pg_database(pg, lambda url: body("postgresql", url))
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=100_000)
@@ -209,11 +221,9 @@ async def main() -> None:
     clients = make_data(args.clients, args.seed, names=args.names)
     q = make_queries(clients, args.queries, args.seed)
     print(f"{args.queries} queries of each kind over {args.clients} clients ({args.names} names)")
-    if not args.no_sqlite:
-        with tempfile.TemporaryDirectory() as tmp:
-            await run("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", clients, q)
-    if args.pg:
-        await with_pg_database(args.pg, lambda url: run("postgresql", url, clients, q))
+    await on_each_backend(
+        lambda label, url: run(label, url, clients, q), pg=args.pg, sqlite=not args.no_sqlite
+    )
 
 
 if __name__ == "__main__":
