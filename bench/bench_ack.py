@@ -310,6 +310,7 @@ class Level:
     ack: list[float]
     reply: list[float]
     errors: dict[str, int]
+    peak_rss_mb: float = float("nan")  # the server process's peak so far (VmHWM)
 
     @property
     def throughput(self) -> float:
@@ -357,6 +358,16 @@ def summarise(sent: list[Sent], slack: TimedSlack, *, label: str, concurrency: i
     return Level(label, concurrency, len(replies), last - started, acks, replies, errors)
 
 
+def peak_rss_mb(server: Server) -> float:
+    """The process's peak resident set since it started (Linux ``VmHWM``), in MB."""
+    if server.proc is None:
+        return float("nan")
+    for row in Path(f"/proc/{server.proc.pid}/status").read_text().splitlines():
+        if row.startswith("VmHWM:"):
+            return int(row.split()[1]) / 1024
+    return float("nan")
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -368,7 +379,8 @@ def line(level: Level) -> str:
     errs = ", ".join(f"{k}: {v}" for k, v in sorted(level.errors.items())) or "0"
     return (f"| {level.label} | {level.concurrency} | {level.throughput:.0f} | "
             f"{pct(a, 50):.0f} / {pct(a, 99):.0f} / {pct(a, 100):.0f} | "
-            f"{pct(r, 50):.0f} / {pct(r, 99):.0f} / {pct(r, 100):.0f} | {errs} |")  # fmt: skip
+            f"{pct(r, 50):.0f} / {pct(r, 99):.0f} / {pct(r, 100):.0f} | {errs} | "
+            f"{level.peak_rss_mb:.0f} |")  # fmt: skip
 
 
 # ---------------------------------------------------------------- main
@@ -409,11 +421,13 @@ async def bench(args: argparse.Namespace, database_url: str) -> None:
                 base = await run_level(bare.url, slack, label="bare Bolt (ack only)",
                                        concurrency=c, seconds=args.seconds,
                                        clients=args.clients, expect_reply=False)  # fmt: skip
+                base.peak_rss_mb = peak_rss_mb(bare)
                 print(line(base), flush=True)
                 spy = profile(args, crm, c)
                 ours = await run_level(crm.url, slack, label=f"crmbot serve ({args.backend})",
                                        concurrency=c, seconds=args.seconds,
                                        clients=args.clients, expect_reply=True)  # fmt: skip
+                ours.peak_rss_mb = peak_rss_mb(crm)
                 print(line(ours), f"throughput {ours.throughput / base.throughput:.2f}x bare",
                       flush=True)  # fmt: skip
                 if spy is not None:
@@ -443,9 +457,9 @@ def print_table(results: list[tuple[Level, Level]], args: argparse.Namespace) ->
           f"{args.activities:,} activities")  # fmt: skip
     print(
         "| server | concurrent | completed/s | ack p50 / p99 / max ms "
-        "| reply p50 / p99 / max ms | errors |"
+        "| reply p50 / p99 / max ms | errors | peak RSS MB |"
     )
-    print("|---|---:|---:|---|---|---|")
+    print("|---|---:|---:|---|---|---|---:|")
     for base, ours in results:
         print(line(base))
         print(line(ours))

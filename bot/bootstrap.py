@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Policy, load_policy
+from bot.faults import database_unavailable, reason
 from bot.metrics import Metrics
 from bot.settings import Settings
 from domain.ports_api import Webhooks
@@ -25,12 +27,21 @@ from storage.db import create_engine, session_factory
 from storage.uow import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
+    import aiohttp
     from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.slack.workspaces import WorkspaceTokens
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 COMMAND_SLOTS = 8  # see Container.command_slots
+# The bot token of the workspace whose request is being handled (set by the Slack
+# middleware, bot/slack/middleware.py): every Web API call made on behalf of a request
+# speaks for the request's workspace, whichever module makes it.
+REQUEST_TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "crmbot_request_token", default=None
+)
 
 
 def system_clock() -> datetime:
@@ -51,6 +62,8 @@ class Container:
     _delivery: asyncio.Task[object] | None = None
     _approvals: ApprovalService | None = None
     _command_slots: asyncio.Semaphore | None = None
+    _http: aiohttp.ClientSession | None = None
+    _workspaces: WorkspaceTokens | None = None
 
     @property
     def command_slots(self) -> asyncio.Semaphore:
@@ -60,6 +73,16 @@ class Container:
         if self._command_slots is None:
             self._command_slots = asyncio.Semaphore(COMMAND_SLOTS)
         return self._command_slots
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        """One HTTP session for the replies this process posts (kept-alive connections),
+        made in the running event loop on first use and closed with the container."""
+        if self._http is None or self._http.closed:
+            import aiohttp
+
+            self._http = aiohttp.ClientSession()
+        return self._http
 
     @property
     def chat(self) -> ChatService:
@@ -97,7 +120,11 @@ class Container:
             return
         from schedulers.jobs import run_job
 
-        self._delivery = asyncio.create_task(run_job(self, "outbox", now=self.clock()))
+        # the drain must not speak with the requester's token: each row names its own
+        context = contextvars.copy_context()
+        context.run(REQUEST_TOKEN.set, None)
+        job = run_job(self, "outbox", now=self.clock())
+        self._delivery = asyncio.create_task(job, context=context)
 
     def slack_client(self, token: str | None = None) -> AsyncWebClient:
         """A Web API client that talks to ``SLACK_API_URL`` (Slack, or a local stand-in)."""
@@ -106,17 +133,32 @@ class Container:
         from slack_sdk.web.async_client import AsyncWebClient
 
         return AsyncWebClient(
-            token=token or self.settings.slack_bot_token,
+            token=token or REQUEST_TOKEN.get() or self.settings.slack_bot_token,
             base_url=self.settings.slack_api_url,
         )
+
+    @property
+    def workspaces(self) -> WorkspaceTokens:
+        """Each workspace's bot token: its OAuth installation's, or SLACK_BOT_TOKEN."""
+        if self._workspaces is None:
+            from bot.slack.workspaces import WorkspaceTokens
+
+            self._workspaces = WorkspaceTokens(self)
+        return self._workspaces
+
+    async def client_for(self, team_id: str | None) -> AsyncWebClient:
+        """A Web API client that speaks for workspace ``team_id`` (the outbox's sends)."""
+        token = await self.workspaces.token(team_id)
+        return self.slack_client(token or self.settings.slack_bot_token)
 
     async def database_ok(self) -> bool:
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
             return True
-        except Exception:  # any driver error means "not answering"
-            logger.warning("database health check failed", exc_info=True)
+        except Exception as exc:  # any driver error means "not answering"
+            busy = database_unavailable(exc)  # expected now and then: one line, no traceback
+            logger.warning("database health check failed: %s", reason(exc), exc_info=not busy)
             return False
 
     async def migrate(self) -> None:
@@ -127,6 +169,8 @@ class Container:
     async def close(self) -> None:
         if self._delivery is not None:
             await asyncio.wait({self._delivery}, timeout=10)
+        if self._http is not None:
+            await self._http.close()
         await self.engine.dispose()
 
 
@@ -144,14 +188,15 @@ def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> C
 def chat_service(container: Container) -> ChatService:
     """The chat commands, wired to Slack for profiles and to the outbox for notices."""
     from bot.alerts_wiring import digest_service
-    from bot.slack.adapters import SlackNotifier, SlackProfiles
+    from bot.notifier import notifier
+    from bot.slack.adapters import SlackProfiles
 
     return ChatService(
         ChatDeps(
             uow=container.uow,
             clock=container.clock,
             profiles=SlackProfiles(container.slack_client),
-            notifier=SlackNotifier(),
+            notifier=notifier(),
             default_tz=container.settings.default_tz,
             webhooks=container.webhooks,
             approvals=container.approvals,

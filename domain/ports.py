@@ -7,8 +7,8 @@ against both so the fake cannot drift.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
@@ -37,16 +37,29 @@ if TYPE_CHECKING:  # numpy-backed types: name them without importing them
 
 
 @dataclass(frozen=True)
+class RowChange:
+    """One row an upsert wrote: its natural key and, for an update, the stored values
+    (by column or field name) that differed, as they were before. ``before`` is None
+    for a created row. The import's per-row audit is built from these."""
+
+    key: str
+    before: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True)
 class UpsertResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # the created and updated rows, for the audit; the counts alone say what happened
+    rows: tuple[RowChange, ...] = field(default=(), compare=False)
 
     def __add__(self, other: UpsertResult) -> UpsertResult:
         return UpsertResult(
             self.created + other.created,
             self.updated + other.updated,
             self.unchanged + other.unchanged,
+            self.rows + other.rows,
         )
 
 
@@ -59,9 +72,17 @@ class UserRepository(Protocol):
         ...
 
     async def remember_profile(
-        self, slack_user_id: str, *, name: str, email: str | None, tz: str | None, now: datetime
+        self,
+        slack_user_id: str,
+        *,
+        name: str,
+        email: str | None,
+        tz: str | None,
+        now: datetime,
+        team_id: str | None = None,
     ) -> User:
-        """Cache what Slack says of a user; a user not yet known is added as a rep."""
+        """Cache what Slack says of a user (and the workspace they belong to, when Slack
+        says); a user not yet known is added as a rep."""
         ...
 
 
@@ -140,6 +161,10 @@ class AuditLog(Protocol):
     """Append-only: entries are added and read, never changed."""
 
     async def add(self, entry: AuditEntry) -> None: ...
+    async def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Add many entries at once (one statement): an import's per-row entries."""
+        ...
+
     async def list(
         self, *, client_external_id: str | None = None, since: datetime | None = None
     ) -> Sequence[AuditEntry]: ...
@@ -162,6 +187,10 @@ class Outbox(Protocol):
 class ProcessedRequests(Protocol):
     async def first_time(self, key: str, *, now: datetime) -> bool:
         """Record ``key``; True the first time it is seen, False on every repeat."""
+        ...
+
+    async def first_times(self, keys: Sequence[str], *, now: datetime) -> set[str]:
+        """Record ``keys`` in one statement; the ones seen for the first time."""
         ...
 
     async def purge(self, *, before: datetime) -> int:
@@ -227,5 +256,13 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
+class WriteNeeded(Exception):
+    """A unit of work opened ``read_only`` tried to write: nothing was written; run the
+    work again in a writing unit. Read-only units let SQLite readers skip the write lock."""
+
+    def __init__(self, statement: str) -> None:
+        super().__init__(f"a read-only unit of work tried to write ({statement})")
+
+
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

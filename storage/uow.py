@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,6 +29,8 @@ from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
 from domain.ports_home import HomeReads
 from domain.ports_reminders import ReminderStore
 from domain.ports_scores import ScoreStore
+from domain.ports_teams import TeamsReferences
+from storage.db import READ_ONLY
 from storage.repositories import (
     SqlActivityRepository,
     SqlAuditLog,
@@ -55,6 +57,7 @@ from storage.repositories.reminders import SqlReminderStore
 from storage.repositories.scores import SqlScoreStore
 from storage.repositories.search import SqlClientSearch
 from storage.repositories.snapshots import SqlClientSnapshots
+from storage.repositories.teams_refs import SqlTeamsReferences
 from storage.repositories.webhooks import SqlWebhookAttempts
 
 
@@ -87,6 +90,7 @@ class SqlUnitOfWork:
     listings: ClientListings
     reminders: ReminderStore
     approvals: ApprovalStore
+    teams_refs: TeamsReferences
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -119,6 +123,7 @@ class SqlUnitOfWork:
         self.listings = SqlClientListings(s)
         self.reminders = SqlReminderStore(s)
         self.approvals = SqlApprovalStore(s)
+        self.teams_refs = SqlTeamsReferences(s)
         return self
 
     async def __aexit__(
@@ -140,8 +145,21 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
+    """Units of work over one engine; ``read_only`` ones read without the write lock
+    (``storage/db.py``) and raise ``WriteNeeded`` if they try to write."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
+        engine = sessions.kw["bind"]
+        self.readers = async_sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}),
+            class_=sessions.class_,
+            **_without_bind(sessions.kw),
+        )
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions)
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.readers if read_only else self.sessions)
+
+
+def _without_bind(kw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kw.items() if k != "bind"}

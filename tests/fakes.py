@@ -56,10 +56,12 @@ from domain.ports import (
     PreferencesRepository,
     ProcessedRequests,
     QuoteRepository,
+    RowChange,
     TaskRepository,
     UnitOfWorkFactory,
     UpsertResult,
     UserRepository,
+    WriteNeeded,
 )
 from domain.ports_chat import ClientSearch, ClientSnapshots, PendingActions
 from tests.fakes_alerts import FakeAutoTaskStore, FakeDigestStore, FakeRiskAlertStore
@@ -67,6 +69,7 @@ from tests.fakes_approvals import FakeApprovalStore
 from tests.fakes_home import FakeHomeReads
 from tests.fakes_reminders import FakeReminderStore
 from tests.fakes_scores import FakeScoreStore
+from tests.fakes_teams import FakeTeamsReferences
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -182,17 +185,20 @@ def _upsert(
     by_key = {getattr(r, key): r for r in records}  # a later row for the same key wins
     ignore = keep | {"id"}
     created = updated = unchanged = 0
+    rows: list[RowChange] = []
     for k, record in by_key.items():
         old = table.get(k)
         if old is None:
             table[k] = _row(record, id=next_id())
             created += 1
-        elif _values(old, ignore) != _values(record, ignore):
+            rows.append(RowChange(str(k)))
+        elif (was := _values(old, ignore)) != (now := _values(record, ignore)):
             table[k] = _row(record, **{f: getattr(old, f) for f in ignore})
             updated += 1
+            rows.append(RowChange(str(k), {f: v for f, v in was.items() if v != now[f]}))
         else:
             unchanged += 1
-    return UpsertResult(created, updated, unchanged)
+    return UpsertResult(created, updated, unchanged, tuple(rows))
 
 
 def _known(table: dict[str, Any], key: str | None) -> str | None:
@@ -232,7 +238,10 @@ class FakeUserRepository(_Repo, UserRepository):
             return _upsert(table, rows, key="slack_user_id", next_id=self._id, keep=_NOT_IMPORTED)
 
         # what an import does not carry is neither written nor compared
-        base = [replace(u, profile_checked_at=None, teams_user_id=None, id=None) for u in users]
+        base = [
+            replace(u, profile_checked_at=None, teams_user_id=_teams_id(table, u), id=None)
+            for u in users
+        ]
         created = upsert(
             replace(u, manager_slack_user_id=None) for u in base if u.slack_user_id not in known
         )
@@ -242,10 +251,19 @@ class FakeUserRepository(_Repo, UserRepository):
         ]
         upsert(u for u in full if u.slack_user_id not in known)
         changed = upsert(u for u in full if u.slack_user_id in known)
-        return UpsertResult(created.created, changed.updated, changed.unchanged)
+        return UpsertResult(
+            created.created, changed.updated, changed.unchanged, created.rows + changed.rows
+        )
 
     async def remember_profile(
-        self, slack_user_id: str, *, name: str, email: str | None, tz: str | None, now: datetime
+        self,
+        slack_user_id: str,
+        *,
+        name: str,
+        email: str | None,
+        tz: str | None,
+        now: datetime,
+        team_id: str | None = None,  # not kept: nothing in the domain reads it back
     ) -> User:
         table = self._t.users
         if slack_user_id not in table:
@@ -270,8 +288,14 @@ class FakeUserRepository(_Repo, UserRepository):
         return [self._entity(u) for u in users]
 
 
-# set by remember_profile (Slack) and not a users.csv column (Teams): an import keeps them
-_NOT_IMPORTED = frozenset({"profile_checked_at", "teams_user_id"})
+# set by remember_profile (Slack), not a users.csv column: an import keeps it
+_NOT_IMPORTED = frozenset({"profile_checked_at"})
+
+
+def _teams_id(table: dict[str, User], user: User) -> str | None:
+    """An empty teams_user_id cell keeps the stored one, as storage/ does."""
+    stored = table.get(user.slack_user_id)
+    return user.teams_user_id or (stored.teams_user_id if stored else None)
 
 
 class FakeClientRepository(_Repo, ClientRepository):
@@ -547,6 +571,10 @@ class FakeAuditLog(_Repo, AuditLog):
             raise ValueError("an audit entry needs its time")
         self._t.audit.append(_row(entry, id=self._txn.next_id("audit")))
 
+    async def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        for entry in entries:
+            await self.add(entry)
+
     async def list(
         self, *, client_external_id: str | None = None, since: datetime | None = None
     ) -> Sequence[AuditEntry]:
@@ -630,6 +658,9 @@ class FakeProcessedRequests(_Repo, ProcessedRequests):
         self._t.requests[key] = _column(now, None)
         return True
 
+    async def first_times(self, keys: Sequence[str], *, now: datetime) -> set[str]:
+        return {key for key in keys if await self.first_time(key, now=now)}
+
     async def purge(self, *, before: datetime) -> int:
         old = [key for key, at in self._t.requests.items() if at < before]
         for key in old:
@@ -702,8 +733,9 @@ class FakeUnitOfWork:
     search: ClientSearch
     snapshots: ClientSnapshots
 
-    def __init__(self, factory: FakeUnitOfWorkFactory) -> None:
+    def __init__(self, factory: FakeUnitOfWorkFactory, *, read_only: bool = False) -> None:
         self._factory = factory
+        self.read_only = read_only
 
     async def __aenter__(self) -> Self:
         self._txn = _Txn(copy.deepcopy(self._factory.tables), self._factory.next_id)
@@ -729,6 +761,7 @@ class FakeUnitOfWork:
         self.reminders = FakeReminderStore(txn)
         self.home = FakeHomeReads(txn)
         self.approvals = FakeApprovalStore(txn)
+        self.teams_refs = FakeTeamsReferences(txn)
         return self
 
     async def __aexit__(
@@ -740,6 +773,10 @@ class FakeUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
+        if self.read_only:  # as storage/db.py refuses the write itself
+            if self._txn.tables != self._factory.tables:
+                raise WriteNeeded("commit")
+            return
         self._factory.tables = copy.deepcopy(self._txn.tables)
 
     async def rollback(self) -> None:
@@ -753,8 +790,8 @@ class FakeUnitOfWorkFactory(UnitOfWorkFactory):
         self.tables = _Tables()
         self._ids: defaultdict[str, Iterator[int]] = defaultdict(lambda: itertools.count(1))
 
-    def __call__(self) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self)
+    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, read_only=read_only)
 
     def next_id(self, table: str) -> int:
         return next(self._ids[table])

@@ -106,7 +106,7 @@ class FakeApiUnitOfWorkFactory(FakeUnitOfWorkFactory):
         super().__init__()
         self.attempts: list[WebhookAttempt] = []
 
-    def __call__(self) -> FakeApiUnitOfWork:
-        uow = FakeApiUnitOfWork(self)
+    def __call__(self, *, read_only: bool = False) -> FakeApiUnitOfWork:
+        uow = FakeApiUnitOfWork(self, read_only=read_only)
         uow._api = self
         return uow

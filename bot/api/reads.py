@@ -40,7 +40,7 @@ async def _client(uow: ApiUnitOfWork, external_id: str) -> Client:
 
 async def get_client(request: web.Request) -> web.Response:
     key = path_id(request)
-    async with container_of(request).uow() as uow:
+    async with container_of(request).uow(read_only=True) as uow:
         return json_out(ClientOut.model_validate(await _client(uow, key)))
 
 
@@ -48,7 +48,7 @@ async def list_clients(request: web.Request) -> web.Response:
     """``?q=TEXT``: the best matches first (as ``/crm find``); else every client by id."""
     limit = limit_of(request)
     text = request.query.get("q")
-    async with container_of(request).uow() as uow:
+    async with container_of(request).uow(read_only=True) as uow:
         if text is not None:
             start = offset_key(request, "search", most=SEARCH_DEPTH)
             matches = await uow.search.find_clients(
@@ -69,7 +69,7 @@ async def list_clients(request: web.Request) -> web.Response:
 
 async def client_activities(request: web.Request) -> web.Response:
     key, limit = path_id(request), limit_of(request)
-    async with container_of(request).uow() as uow:
+    async with container_of(request).uow(read_only=True) as uow:
         client = await _client(uow, key)
         assert client.id is not None
         page = await uow.listings.activities_page(
@@ -96,7 +96,7 @@ def _status(request: web.Request) -> TaskStatus | None:
 
 async def client_tasks(request: web.Request) -> web.Response:
     key, limit, status = path_id(request), limit_of(request), _status(request)
-    async with container_of(request).uow() as uow:
+    async with container_of(request).uow(read_only=True) as uow:
         client = await _client(uow, key)
         assert client.id is not None
         page = await uow.listings.tasks_page(
@@ -114,7 +114,7 @@ async def client_health(request: web.Request) -> web.Response:
     key = path_id(request)
     container = container_of(request)
     now = container.clock()
-    async with container.uow() as uow:
+    async with container.uow(read_only=True) as uow:
         client = await _client(uow, key)
         assert client.id is not None
         snapshot = await uow.snapshots.load(client.id, now=now)
@@ -128,5 +128,5 @@ async def client_health(request: web.Request) -> web.Response:
 
 async def get_quote(request: web.Request) -> web.Response:
     key = path_id(request)
-    async with container_of(request).uow() as uow:
+    async with container_of(request).uow(read_only=True) as uow:
         return json_out(await quote_out(uow, key))

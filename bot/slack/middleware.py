@@ -13,7 +13,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.bootstrap import Container
+from bot.bootstrap import REQUEST_TOKEN, Container
+from bot.slack.request_ledger import RequestLedger
+from bot.slack.respond import PooledRespond
 from domain.text import printable
 
 logger = logging.getLogger(__name__)
@@ -73,14 +75,14 @@ def build_middleware(container: Container) -> list[Callable[..., Awaitable[Any]]
             return _refusal(body)
         return await next()
 
+    ledger = RequestLedger(container.uow, container.clock)
+
     async def drop_retries(
         request: AsyncBoltRequest, body: dict[str, Any], next: Next
     ) -> BoltResponse | None:
         key = dedupe_key(body, request.raw_body)
         if key is not None:
-            async with container.uow() as uow:
-                first = await uow.requests.first_time(key, now=container.clock())
-                await uow.commit()
+            first = await ledger.first_time(key)
             if not first:
                 logger.info("dropped a repeat of %s (retry %s)", key, _retry_num(request))
                 return BoltResponse(status=200, body="")
@@ -92,9 +94,32 @@ def build_middleware(container: Container) -> list[Callable[..., Awaitable[Any]]
 
     async def inject(context: AsyncBoltContext, next: Next) -> BoltResponse | None:
         context["container"] = container
+        # the workspace's own token (OAuth), for every Web API call made for this request
+        REQUEST_TOKEN.set(context.bot_token)
+        if context.response_url:  # replies over the process's one HTTP session
+            context["respond"] = PooledRespond(
+                response_url=context.response_url, session=container.http
+            )
         return await next()
 
     return [sticky_ack, allowed_teams, drop_retries, scrub, inject]
+
+
+def team_gate(container: Container) -> Callable[..., Awaitable[Any]]:
+    """Before the installation is looked up: a workspace outside CRMBOT_ALLOWED_TEAMS is
+    refused at once, installed or not (a request without a team goes on to Bolt)."""
+    allowed = container.settings.allowed_team_ids
+
+    async def gate(
+        context: AsyncBoltContext, body: dict[str, Any], next: Next
+    ) -> BoltResponse | None:
+        team = context.team_id or (body.get("team") or {}).get("id")
+        if allowed and team and team not in allowed:
+            logger.info("refused request from team %s", team)
+            return _refusal(body)
+        return await next()
+
+    return gate
 
 
 def _scrub(node: Any) -> None:

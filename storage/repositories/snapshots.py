@@ -34,6 +34,7 @@ from storage.repositories.quotes import quote_entity
 from storage.repositories.work import activity_entity, task_entity, task_query
 
 LISTED = 10  # open tasks and pending quotes carried; the snapshot counts them all
+_REQUESTER = aliased(UserRow)  # built once: a new aliased() per query is costly under load
 
 
 class SqlClientSnapshots:
@@ -139,7 +140,7 @@ class SqlClientSnapshots:
     async def _quotes(
         self, snapshot: HealthSnapshot, client_xid: str, client_id: int, now: datetime
     ) -> None:
-        requester = aliased(UserRow)
+        requester = _REQUESTER
         rows = await self.session.execute(
             select(
                 QuoteRow,

@@ -5,15 +5,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import Table, and_, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import AuditEntry, OutboxMessage, Surface
-from storage.models import AuditRow, OutboxRow, PendingActionRow, ProcessedRequestRow
+from storage.models import AuditRow, OutboxRow, PendingActionRow, ProcessedRequestRow, UserRow
 
 
 def _insert_ignore(session: AsyncSession, model: type[AuditRow | OutboxRow | ProcessedRequestRow]):  # type: ignore[no-untyped-def]
@@ -26,20 +26,16 @@ class SqlAuditLog:
         self.session = session
 
     async def add(self, entry: AuditEntry) -> None:
-        details = dict(entry.details)
-        self.session.add(
-            AuditRow(
-                at=entry.at,
-                actor=entry.actor,
-                surface=str(entry.surface),
-                action=entry.action,
-                entity_type=entry.entity_type,
-                entity_id=entry.entity_id,
-                client_external_id=str(details.get("client_external_id") or "") or None,
-                details=details,
-            )
-        )
+        self.session.add(AuditRow(**_audit_values(entry)))
         await self.session.flush()
+
+    async def add_many(self, entries: Sequence[AuditEntry]) -> None:
+        """One ``executemany`` per thousand entries, in the caller's transaction (a Core
+        insert: the ORM's bulk path costs more than the rows for an import's many)."""
+        values = [_audit_values(e) for e in entries]
+        table = cast(Table, AuditRow.__table__)
+        for start in range(0, len(values), 1000):
+            await self.session.execute(insert(table), values[start : start + 1000])
 
     async def list(
         self, *, client_external_id: str | None = None, since: datetime | None = None
@@ -72,6 +68,20 @@ class SqlAuditLog:
         ]
 
 
+def _audit_values(entry: AuditEntry) -> dict[str, Any]:
+    details = dict(entry.details)
+    return {
+        "at": entry.at,
+        "actor": entry.actor,
+        "surface": str(entry.surface),
+        "action": entry.action,
+        "entity_type": entry.entity_type,
+        "entity_id": entry.entity_id,
+        "client_external_id": str(details.get("client_external_id") or "") or None,
+        "details": details,
+    }
+
+
 class SqlOutbox:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -83,6 +93,7 @@ class SqlOutbox:
                 key=message.key,
                 kind=message.kind,
                 channel=message.channel,
+                team_id=message.team_id or _team_of(message.channel),
                 payload=message.payload,
                 status="pending",
                 attempts=0,
@@ -93,6 +104,17 @@ class SqlOutbox:
         )
         result = await self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
+
+    async def first_times(self, keys: Sequence[str], *, now: datetime) -> set[str]:
+        if not keys:
+            return set()
+        stmt = (
+            _insert_ignore(self.session, ProcessedRequestRow)
+            .values([{"key": key, "received_at": now} for key in dict.fromkeys(keys)])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(ProcessedRequestRow.key)
+        )
+        return set((await self.session.execute(stmt)).scalars())
 
     async def claim_due(
         self, *, now: datetime, limit: int, lease_seconds: int
@@ -162,7 +184,13 @@ def _message(row: OutboxRow) -> OutboxMessage:
         sent_ts=row.sent_ts,
         last_error=row.last_error,
         id=row.id,
+        team_id=row.team_id,
     )
+
+
+def _team_of(channel: str) -> Any:
+    """The workspace of the user a direct message goes to, read when it is queued."""
+    return select(UserRow.slack_team_id).where(UserRow.slack_user_id == channel).scalar_subquery()
 
 
 class SqlProcessedRequests:
@@ -177,6 +205,17 @@ class SqlProcessedRequests:
         )
         result = await self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
+
+    async def first_times(self, keys: Sequence[str], *, now: datetime) -> set[str]:
+        if not keys:
+            return set()
+        stmt = (
+            _insert_ignore(self.session, ProcessedRequestRow)
+            .values([{"key": key, "received_at": now} for key in dict.fromkeys(keys)])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(ProcessedRequestRow.key)
+        )
+        return set((await self.session.execute(stmt)).scalars())
 
     async def purge(self, *, before: datetime) -> int:
         result = await self.session.execute(
