@@ -13,7 +13,7 @@ USAGE = (
     ("health CLIENT", "the client's card: health, risk, value, receivables"),
     ("find TEXT", "clients and notes matching TEXT"),
     ("quotes", "quotes waiting on your approval"),
-    ("link CLIENT  /  unlink", "tie this channel to a client"),
+    ("link CLIENT  /  unlink", "tie this channel to a client (admins)"),
     ("digest", "send your digest now"),
     ("settings", "digest time, quiet hours and alerts"),
 )

@@ -12,18 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain import access
 from domain.cards import Card, Note, info_card
 from domain.chat import codec, replies
 from domain.chat.grammar import ClientQuery, Command, CreateTask, Find, LogActivity, Simple
 from domain.errors import ClientNotFound, NotAllowed, UsageError
-from domain.model import AuditEntry, Client, Surface
-from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.model import Client, Surface
+from domain.ports import UnitOfWork, UnitOfWorkFactory, WriteNeeded
 from domain.ports_alerts import DigestNow
 from domain.ports_api import Webhooks
 from domain.ports_approvals import QuotesWaitingCard
 from domain.ports_chat import Notifier
 from domain.scores.tiers import DEFAULT_TIERS
-from domain.services import activities, tasks
+from domain.services import activities, channel_links, tasks
 from domain.services.identity import Actor, ProfileSource, who_is
 from domain.services.resolve import Choose, NoMatch, resolve_client
 from domain.webhooks import NO_WEBHOOKS
@@ -72,17 +73,37 @@ class ChatService:
             default_tz=self.deps.default_tz,
         )
 
-    async def handle(self, asker: Asker, command: Command) -> Card:
-        """Run a command; the reply card. Domain errors propagate to the error handler."""
+    async def handle(self, asker: Asker, command: Command, *, public: bool = False) -> Card:
+        """Run a command; the reply card. Domain errors propagate to the error handler.
+
+        ``public``: the card is for a channel, so it carries no figures (``domain.access``).
+        A user met for the first time is told, under this first reply, how to be set up.
+        A command that only reads runs in a read-only unit first (on SQLite it then takes
+        no write lock, ``storage/db.py``); one that turns out to write (a first-time user,
+        a choice between clients to keep) is run again as a writer, nothing kept of the try.
+        """
         try:
-            async with self.deps.uow() as uow:
-                card = await self._run(uow, asker, command)
-                if card.shareable:
-                    card = await self._shareable(uow, asker, command, card)
-                await uow.commit()
-                return card
+            if reads_only(command):
+                try:
+                    return await self._unit(asker, command, public=public, read_only=True)
+                except WriteNeeded:
+                    pass
+            return await self._unit(asker, command, public=public, read_only=False)
         except NeedsChoice as choice:
             return choice.card
+
+    async def _unit(self, asker: Asker, command: Command, *, public: bool, read_only: bool) -> Card:
+        async with self.deps.uow(read_only=read_only) as uow:
+            me = await self.actor(uow, asker.slack_user_id)
+            card = await self._run(uow, me, asker, command, public=public)
+            if not me.known:
+                card = await with_newcomer_note(uow, card)
+            await uow.commit()
+        if card.shareable and not public:  # the Share button's token: a short write of its own
+            async with self.deps.uow() as uow:
+                card = await self._shareable(uow, asker, command, card)
+                await uow.commit()
+        return card
 
     async def _shareable(self, uow: UnitOfWork, asker: Asker, command: Command, card: Card) -> Card:
         token = await uow.pending.put(
@@ -101,18 +122,17 @@ class ChatService:
         if kept is None or not kept.get("channel"):
             raise UsageError("That card can't be shared any more; run the command again.")
         card = await self.handle(
-            Asker(asker.slack_user_id, kept["channel"], asker.surface), codec.load(kept["command"])
+            Asker(asker.slack_user_id, kept["channel"], asker.surface),
+            codec.load(kept["command"]),
+            public=True,
         )
-        shared = dataclasses.replace(
-            card,
-            shareable=False,
-            share_ref="",
-            blocks=(*card.blocks, Note(f"Shared by <@{asker.slack_user_id}>")),
-        )
+        by = Note(f"Shared by <@{asker.slack_user_id}> · {access.SHARED_WITHOUT_FIGURES}")
+        shared = dataclasses.replace(card, shareable=False, share_ref="", blocks=(*card.blocks, by))
         return shared, str(kept["channel"])
 
-    async def _run(self, uow: UnitOfWork, asker: Asker, command: Command) -> Card:
-        me = await self.actor(uow, asker.slack_user_id)
+    async def _run(
+        self, uow: UnitOfWork, me: Actor, asker: Asker, command: Command, *, public: bool
+    ) -> Card:
         now = self.deps.clock()
         if isinstance(command, LogActivity):
             client = await self.client(uow, asker, command, command.client)
@@ -145,12 +165,18 @@ class ChatService:
         if isinstance(command, Simple) and command.verb == "digest" and self.deps.digest:
             return await self.deps.digest.send_now(uow, me.slack_user_id, now=now)
         if isinstance(command, Simple) and command.verb == "unlink":
-            return await self._unlink(uow, me, asker, now=now)
+            return await channel_links.unlink(
+                uow, me, channel_id=asker.channel_id, surface=asker.surface, now=now
+            )
         if isinstance(command, ClientQuery):
+            if command.verb == "link":
+                await channel_links.check(uow, me)  # before any candidate is offered
             client = await self.client(uow, asker, command, command.client)
             if command.verb == "link":
-                return await self._link(uow, me, asker, client, now=now)
-            return await self._health(uow, me, client, now=now)
+                return await channel_links.link(
+                    uow, me, client, channel_id=asker.channel_id, surface=asker.surface, now=now
+                )
+            return await self._health(uow, me, client, now=now, public=public)
         if isinstance(command, Find):
             return await self._find(uow, command.text)
         raise UsageError("That command isn't available here yet; `/crm help` lists what is.")
@@ -164,7 +190,7 @@ class ChatService:
             if linked is None:
                 raise UsageError(
                     "This channel isn't linked to a client, so name one: "
-                    "`/crm log call Acme: …` — or link it with `/crm link Acme`."
+                    "`/crm log call Acme: …` — or have an admin link it (`/crm link Acme`)."
                 )
             return linked
         found = await resolve_client(uow, query)
@@ -243,34 +269,9 @@ class ChatService:
             await uow.commit()
             return card
 
-    async def _link(
-        self, uow: UnitOfWork, me: Actor, asker: Asker, client: Client, *, now: datetime
+    async def _health(
+        self, uow: UnitOfWork, me: Actor, client: Client, *, now: datetime, public: bool
     ) -> Card:
-        if not asker.channel_id:
-            raise UsageError("Run `/crm link` in the channel you want to tie to the client.")
-        assert client.id is not None
-        await uow.links.link(asker.channel_id, client.id, by=me.slack_user_id, now=now)
-        await _audit(
-            uow, me, asker, "channel.linked", "channel", asker.channel_id, client, now,
-            change=({"client_external_id": None}, {"client_external_id": client.external_id}),
-        )  # fmt: skip
-        return info_card(
-            f":link: This channel is now tied to *{_esc(client.name)}*; "
-            "`/crm log call: …` here logs to it."
-        )
-
-    async def _unlink(self, uow: UnitOfWork, me: Actor, asker: Asker, *, now: datetime) -> Card:
-        linked = await uow.links.client_for(asker.channel_id) if asker.channel_id else None
-        if linked is None or not asker.channel_id:
-            return info_card("This channel isn't tied to a client; nothing to unlink.")
-        await uow.links.unlink(asker.channel_id)
-        await _audit(
-            uow, me, asker, "channel.unlinked", "channel", asker.channel_id, linked, now,
-            change=({"client_external_id": linked.external_id}, {"client_external_id": None}),
-        )  # fmt: skip
-        return info_card(f"This channel is no longer tied to *{_esc(linked.name)}*.")
-
-    async def _health(self, uow: UnitOfWork, me: Actor, client: Client, *, now: datetime) -> Card:
         from domain.services.health import health_card, with_kept_scores
 
         assert client.id is not None
@@ -278,7 +279,11 @@ class ChatService:
         if snapshot is None:
             raise ClientNotFound(client.external_id)
         snapshot = await with_kept_scores(uow, snapshot, now=now, tiers=self.deps.tiers)
-        return health_card(snapshot, now=now, tz=me.tz, show_money=True)
+        money = not public and await access.money_for(uow.users, me.user, client)
+        card = health_card(snapshot, now=now, tz=me.tz, show_money=money)
+        if money or public:
+            return card
+        return dataclasses.replace(card, blocks=(*card.blocks, Note(access.FIGURES_HIDDEN)))
 
     async def _find(self, uow: UnitOfWork, text: str) -> Card:
         from domain.services.finding import find_card
@@ -286,35 +291,16 @@ class ChatService:
         return await find_card(uow, text)
 
 
-async def _audit(
-    uow: UnitOfWork,
-    me: Actor,
-    asker: Asker,
-    action: str,
-    entity_type: str,
-    entity_id: str,
-    client: Client,
-    now: datetime,
-    *,
-    change: tuple[dict[str, object], dict[str, object]] | None = None,
-) -> None:
-    details: dict[str, object] = {"client_external_id": client.external_id}
-    if change is not None:  # what the channel was tied to before and after
-        details |= {"before": change[0], "after": change[1]}
-    await uow.audit.add(
-        AuditEntry(
-            actor=me.slack_user_id,
-            surface=asker.surface,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            details=details,
-            at=now,
-        )
-    )
+def reads_only(command: Command) -> bool:
+    """Commands that change nothing (but for the Share button's token, kept apart)."""
+    if isinstance(command, ClientQuery):
+        return command.verb == "health"
+    if isinstance(command, Simple):
+        return command.verb in ("tasks", "quotes")
+    return isinstance(command, Find)
 
 
-def _esc(text: str) -> str:
-    from domain.text import escape
-
-    return escape(text)
+async def with_newcomer_note(uow: UnitOfWork, card: Card) -> Card:
+    """``card`` with the note a first-time user gets: who they are to crmbot, whom to ask."""
+    note = Note(access.newcomer_note(await access.admin_names(uow.users)))
+    return dataclasses.replace(card, blocks=(*card.blocks, note))

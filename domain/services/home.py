@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain import access
 from domain.cards import Block, Divider, Note
 from domain.ports import UnitOfWork
 from domain.ports_approvals import WaitingApprovals, WaitingSection
@@ -122,5 +123,8 @@ class HomeService:
                 approvals=self.approvals(),
                 rules=self.rules,
             )
+            if not me.known:  # told once, like the first /crm reply
+                note = Note(access.newcomer_note(await access.admin_names(uow.users)))
+                found = _fit((note, *found))
             await uow.commit()  # a first-time user was just added
             return found

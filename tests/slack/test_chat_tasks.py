@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.bootstrap import Container
 from bot.localslack import LocalSlack
+from domain.model import Role, User
 from schedulers.jobs import run_job
 from storage.models import ActivityRow, ChannelLinkRow, TaskRow
 from tests.slack.chat_fixtures import OTHER, REP, button, buttons, click, reply, rows, seed, text_of
@@ -72,15 +73,18 @@ async def test_link_lets_the_client_be_left_out(
     user: SlackUser, slack: LocalSlack, app_container: Container
 ) -> None:
     await seed(app_container, slack)
+    async with app_container.uow() as uow:  # linking is admin-only (domain.access)
+        await uow.users.upsert_many([User("U0ADM1", "Ada Admin", role=Role.ADMIN)])
+        await uow.commit()
     await user.command("log call: who?", channel="C0ACME")
     assert "isn't linked" in text_of(await reply(slack))
-    await user.command("link Acme Industrial", channel="C0ACME")
+    await user.command("link Acme Industrial", channel="C0ACME", user="U0ADM1")
     assert "now tied to *Acme Industrial*" in text_of(await reply(slack, 2))
     await user.command("log call: linked channel call", channel="C0ACME")
     assert "with *Acme Industrial*" in text_of(await reply(slack, 3))
     [link] = await rows(app_container, ChannelLinkRow)
-    assert (link.channel_id, link.linked_by) == ("C0ACME", REP)
-    await user.command("unlink", channel="C0ACME")
+    assert (link.channel_id, link.linked_by) == ("C0ACME", "U0ADM1")
+    await user.command("unlink", channel="C0ACME", user="U0ADM1")
     assert "no longer tied" in text_of(await reply(slack, 4))
     assert await rows(app_container, ChannelLinkRow) == []
     assert len(await rows(app_container, ActivityRow)) == 1
