@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import commands
+from bot import commands, teams_package
+from bot.faults import database_unavailable, reason
 from bot.settings import Settings
 from domain.errors import CrmError
 
@@ -65,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     job = sub.add_parser("run-job", help="run one cycle of a scheduled job")
     job.add_argument("job")
     job.add_argument("--now")
+
+    teams = sub.add_parser("teams-package", help="the Teams app package, for a tenant admin")
+    teams.add_argument("--app-id", help="the bot's Microsoft App ID (default: TEAMS_APP_ID)")
+    teams.add_argument("--domain", help="the host crmbot is served from")
+    teams.add_argument("--out", default="crmbot-teams.zip")
     return parser
 
 
@@ -97,6 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        print(f"crmbot: the database is unavailable ({reason(exc)}); nothing was saved, "
+              "try again in a minute", file=sys.stderr)  # fmt: skip
+        return 1
 
 
 async def _run(
@@ -116,6 +128,7 @@ DISPATCH: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int | Non
     "scores": commands.scores,
     "audit": commands.audit,
     "run-job": commands.run_job,
+    "teams-package": teams_package.command,
 }
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import make_url
 
+from bot.audit_text import audit_line
 from bot.bootstrap import Container, build
 from bot.settings import Settings
 from domain.errors import CrmError, UsageError
@@ -148,8 +149,7 @@ async def audit(settings: Settings, args: argparse.Namespace) -> int:
         async with container.uow() as uow:
             entries = await uow.audit.list(client_external_id=args.client, since=since)
         for e in entries:
-            at = e.at.isoformat(timespec="seconds") if e.at else "-"
-            print(f"{at}\t{e.actor}\t{e.surface}\t{e.action}\t{e.entity_type}:{e.entity_id}")
+            print(audit_line(e))
         if not entries:
             print("no audit entries match", file=sys.stderr)
         return 0

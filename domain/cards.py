@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from domain.notification import notification_text
+
 Style = Literal["primary", "danger"] | None
 
 
@@ -78,9 +80,15 @@ class Card:
     share_ref: str = ""  # what the Share button hands back: a pending action's token
 
 
-def error_card(message: str) -> Card:
-    return Card(summary=message, blocks=(Text(f":warning: {message}"),))
+def error_card(message: str, *, summary: str | None = None) -> Card:
+    """``message`` is mrkdwn (user text in it escaped); the summary is its plain reading
+    unless given (plain, user text as typed: reading mrkdwn cannot tell a user's own
+    asterisks from ours)."""
+    plain = notification_text(message) if summary is None else summary
+    return Card(summary=plain, blocks=(Text(f":warning: {message}"),))
 
 
-def info_card(message: str) -> Card:
-    return Card(summary=message, blocks=(Text(message),))
+def info_card(message: str, *, summary: str | None = None) -> Card:
+    """As ``error_card``, without the warning sign."""
+    plain = notification_text(message) if summary is None else summary
+    return Card(summary=plain, blocks=(Text(message),))

@@ -14,10 +14,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.faults import database_unavailable
 from domain.errors import CrmError, UsageError
 from schedulers.alert_jobs import once_a_day, run_auto, run_digest, run_risk
 from schedulers.outbox import DrainResult, OutboxSender
 from schedulers.reminders import run_reminders
+from schedulers.teams_delivery import teams_delivery
 from schedulers.webhook_delivery import WebhookDelivery
 
 if TYPE_CHECKING:
@@ -82,6 +84,12 @@ async def _drain_outbox(container: Container, now: datetime) -> Mapping[str, int
         _clock_from(container.clock, now),
         container.metrics,
         webhooks=webhook_delivery(container),
+        team_client=container.client_for,
+        teams=teams_delivery(
+            app_id=container.settings.teams_app_id,
+            password=container.settings.teams_app_password,
+            tenant_id=container.settings.teams_tenant_id,
+        ),
     )
     total = DrainResult()
     for _ in range(OUTBOX_MAX_BATCHES):
@@ -173,8 +181,9 @@ async def run_job(container: Container, name: str, *, now: datetime) -> JobOutco
         raise JobNotAvailable(name, spec.arrives_with)
     try:
         counts = await spec.run(container, now)
-    except Exception:
-        runs.labels(job=name, outcome="error").inc()
+    except Exception as exc:
+        label = "db_unavailable" if database_unavailable(exc) else "error"
+        runs.labels(job=name, outcome=label).inc()
         raise
     runs.labels(job=name, outcome="ok").inc()
     outcome = JobOutcome(name, now, counts)

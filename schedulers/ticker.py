@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.faults import database_unavailable, reason
 from schedulers.jobs import JOBS, run_job
 
 if TYPE_CHECKING:
@@ -78,12 +79,18 @@ class Ticker:
             await asyncio.sleep(0)  # the scheduler stops on the loop's next turn
 
     async def tick(self) -> None:
-        """One cycle of every job; a failing job is logged and the others still run."""
+        """One cycle of every job; a failing job is logged and the others still run. A
+        database out of reach (locked, restarting) is one warning line, not a traceback:
+        each job's claims rolled back with its unit of work, so the next tick resumes."""
         for name in self.jobs:
             try:
                 await run_job(self._container, name, now=self._container.clock())
-            except Exception:
-                logger.exception("ticker: job %s failed; the next tick tries again", name)
+            except Exception as exc:
+                if not database_unavailable(exc):
+                    logger.exception("ticker: job %s failed; the next tick tries again", name)
+                    continue
+                logger.warning("ticker: job %s: database unavailable (%s); the next tick "
+                               "tries again", name, reason(exc))  # fmt: skip
 
     async def _tick(self) -> None:
         # shielded: stopping the scheduler cancels its task, never a send in flight

@@ -3,9 +3,10 @@
 ``errors`` turns everything a request can end in into ``{"error": {...}}``: an
 ``ApiError``, aiohttp's own HTTP errors (no route 404, wrong method 405 with ``Allow``,
 body too large 413), the domain's errors (an unknown reference is 409, a domain refusal
-422), a lost race on a unique key (409), and, only for a bug, 500 with the traceback
-logged. ``bearer_auth`` compares the whole header in constant time; with no token
-configured it refuses everyone. ``rate_limit`` spends from the token's bucket.
+422), a lost race on a unique key (409), a database out of reach for now (503 with
+``Retry-After``, never 500), and, only for a bug, 500 with the traceback logged.
+``bearer_auth`` compares the whole header in constant time; with no token configured it
+refuses everyone. ``rate_limit`` spends from the token's bucket.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.api.errors import CODES, ApiError, error_response
 from bot.api.ratelimit import TokenBuckets
+from bot.faults import BUSY, RETRY_AFTER_SECONDS, database_unavailable, reason
 from domain.errors import ClientNotFound, CrmError
 from domain.services.erp import ChangedMeanwhile, UnknownReference
 
@@ -52,7 +54,12 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except IntegrityError:
         logger.info("api: %s %s lost a race on a unique key", request.method, request.path)
         return error_response(409, "conflict", "A concurrent request changed this; send again")
-    except Exception:
+    except Exception as exc:
+        if database_unavailable(exc):
+            logger.warning("api: %s %s: database unavailable: %s", request.method, request.path,
+                           reason(exc))  # fmt: skip
+            retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            return error_response(503, "unavailable", BUSY, headers=retry)
         logger.exception("api: %s %s failed", request.method, request.path)
         return error_response(500, "internal", "Something went wrong on our side")
 

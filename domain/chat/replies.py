@@ -84,7 +84,7 @@ def task_assigned(task: Task, client: Client | None, *, tz: ZoneInfo, now: datet
     about = f" ({escape(client.name)})" if client else ""
     due = format_when(task.due_at, tz, now=now)
     return Card(
-        summary=f"New task from {task.created_by_slack_user_id}: {task.title}",
+        summary=f"New task for you: {task.title}",  # plain: no mention, no id
         blocks=(
             Text(
                 f"<@{task.created_by_slack_user_id}> gave you a task{about}: "

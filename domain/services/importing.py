@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, cast
 
@@ -31,6 +31,7 @@ from domain.imports import (
 from domain.model import AuditEntry, Client, Invoice, Order, Payment, Quote, Surface, User
 from domain.ports import UnitOfWork, UnitOfWorkFactory, UpsertResult
 from domain.ports_approvals import QuoteArrivals
+from domain.services.import_audit import Importer, row_entries
 
 Rows = Iterable[tuple[int, Row]] | AsyncIterable[tuple[int, Row]]
 BATCH = 5000
@@ -147,8 +148,10 @@ class ImportService:
 
     Every problem of a file is reported at once, as ``ImportRejected``, and nothing of a
     rejected file is written. An accepted file is applied in one transaction with one
-    audit entry (action ``import``). Re-importing a file that changes nothing writes
-    nothing at all, not even an audit entry: the audit log records changes.
+    audit entry per row it created or changed (``client.updated`` with the fields
+    before and after, ``domain/services/import_audit.py``), written in bulk, and one for
+    the file (action ``import``, the counts). Re-importing a file that changes nothing
+    writes nothing at all, not even an audit entry: the audit log records changes.
     Only orders create placeholder clients; every other reference must already exist
     (or, for a user's manager, be a user of the same file).
     """
@@ -174,7 +177,8 @@ class ImportService:
         scan = await self._scan(spec, rows)
         async with uow_factory() as uow:
             await self._check_references(spec, rows, scan, uow)
-            report = await self._apply(spec, rows, scan, uow, now=now, progress=progress)
+            by = Importer(actor, surface, name)
+            report = await self._apply(spec, rows, scan, uow, now=now, by=by, progress=progress)
             if report.changed:
                 await uow.audit.add(
                     _audit(report, actor=actor, surface=surface, now=now, name=name)
@@ -236,6 +240,7 @@ class ImportService:
         uow: UnitOfWork,
         *,
         now: datetime,
+        by: Importer,
         progress: Callable[[int], None] | None,
     ) -> ImportReport:
         placeholders = 0
@@ -249,7 +254,10 @@ class ImportService:
         total, done = UpsertResult(), 0
         async for batch in _batches(_entities(spec, rows, scan), size=size, now=now):
             before = await self._quotes_before(uow, spec, batch)
-            total += await _upsert(uow, spec.kind, batch)
+            result = await _upsert(uow, spec.kind, batch)
+            total += replace(result, rows=())  # the rows are audited here, batch by batch
+            changed = ((row.key, row.before) for row in result.rows)
+            await uow.audit.add_many(row_entries(spec, batch, changed, by=by, now=now))
             if self.approvals is not None and spec.kind == "quotes":
                 quotes = cast(list[Quote], batch)
                 await self.approvals.quotes_imported(uow, quotes, before=before, now=now)

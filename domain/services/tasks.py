@@ -160,7 +160,8 @@ async def complete(
     if slack_user_id not in (task.assignee_slack_user_id, task.created_by_slack_user_id):
         raise NotAllowed("Only the person the task is for (or who set it) can mark it done.")
     if not await uow.tasks.complete(task_id, now=now):
-        return info_card(f"Already done: {safe(task.title, 300)}")
+        title = task.title
+        return info_card(f"Already done: {safe(title, 300)}", summary=f"Already done: {title}")
     await uow.audit.add(
         AuditEntry(
             actor=slack_user_id,

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.bootstrap import Container
+from bot.faults import sorry
 from bot.slack import home_view, views
 from bot.slack.replies import post_ephemeral
 from bot.slack.views_repeat import REPEAT, with_repeat
@@ -63,7 +64,7 @@ async def open_modal(
 async def client_options(ack: Any, body: dict[str, Any], container: Container) -> None:
     """Typeahead: prefix matches first, then the closest names."""
     query = str(body.get("value") or "").strip()[:100]
-    async with container.uow() as uow:
+    async with container.uow(read_only=True) as uow:
         exact = await uow.clients.get(query) if query else None
         prefix = await uow.search.by_prefix(" ".join(query.casefold().split()), limit=OPTIONS)
         similar = await uow.search.similar(query, limit=OPTIONS) if len(query) >= 3 else []
@@ -131,9 +132,9 @@ async def _submit(
         block = {BadDate: date_block, ClientNotFound: "client"}.get(type(exc), text_block)
         await ack(response_action="errors", errors={block: exc.user_message()[:FIELD_ERROR]})
         return
-    except Exception:  # the form must get an answer in time, whatever broke
-        logger.exception("saving a %s form failed", type(command).__name__)
-        await ack(response_action="errors", errors={text_block: SORRY})
+    except Exception as exc:  # the form must get an answer in time, whatever broke
+        told = sorry(exc, doing=f"saving a {type(command).__name__} form", otherwise=SORRY)
+        await ack(response_action="errors", errors={text_block: told})
         return
     await ack()
     await post_ephemeral(container.slack_client(), card, user=asker.slack_user_id, channel=channel)

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.bootstrap import Container
+from bot.faults import sorry
 from bot.slack import render, views_shortcut
 from domain.cards import Card
 from domain.errors import CrmError
@@ -59,9 +60,9 @@ async def submit_log_message(
         field = field if field in _inputs(view) else "notes"
         await ack(response_action="errors", errors={field: exc.user_message()[:FIELD_ERROR]})
         return
-    except Exception:  # the form must get an answer in time, whatever broke
-        logger.exception("saving a logged message failed")
-        await ack(response_action="errors", errors={"notes": SORRY})
+    except Exception as exc:  # the form must get an answer in time, whatever broke
+        told = sorry(exc, doing="saving a logged message", otherwise=SORRY)
+        await ack(response_action="errors", errors={"notes": told})
         return
     await ack()
     await _confirm(container, card, user=user, response_url=response_url)

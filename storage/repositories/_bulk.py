@@ -2,7 +2,8 @@
 
 Reads the existing rows for the given keys in chunks, inserts the new ones with one
 ``executemany`` and updates only the rows whose values differ, so an identical import
-is a no-op and reports itself as such.
+is a no-op and reports itself as such. Each created or updated row is reported with the
+stored values that differed, so the caller can audit it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.ports import UpsertResult
+from domain.ports import RowChange, UpsertResult
 from storage.base import Base
 
 CHUNK = 500
@@ -63,17 +64,20 @@ async def upsert(
         for row in rows:
             existing[getattr(row, key)] = row._asdict()
     inserts, updates, unchanged = [], [], 0
+    written: list[RowChange] = []
     for k, rec in by_key.items():
         old = existing.get(k)
         if old is None:
             inserts.append({**rec, **(on_insert or {})})
-        elif any(old[f] != rec[f] for f in fields):
+            written.append(RowChange(str(k)))
+        elif before := {f: old[f] for f in fields if old[f] != rec[f]}:
             changed = {f: rec[f] for f in fields}
             updates.append({**changed, **(on_update or {}), "id": old["id"]})
+            written.append(RowChange(str(k), before))
         else:
             unchanged += 1
     for part in chunks(inserts):
         await session.execute(insert(model), list(part))
     for part in chunks(updates):
         await session.execute(update(model), list(part))
-    return UpsertResult(created=len(inserts), updated=len(updates), unchanged=unchanged)
+    return UpsertResult(len(inserts), len(updates), unchanged, tuple(written))

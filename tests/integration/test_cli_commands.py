@@ -138,7 +138,8 @@ def test_demo_data_fills_exactly_n_clients_and_is_audited(
     assert main(["audit"]) == 0
     entries = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     demo = [e for e in entries if e[3] == "demo-data"]
-    assert demo == [[NOW.isoformat(), "cli", "cli", "demo-data", "database:-"]]
+    assert [e[:5] for e in demo] == [[NOW.isoformat(), "cli", "cli", "demo-data", "database:-"]]
+    assert demo[0][5].startswith("clients=25; seed=3; orders=")
     # the rest: the demo's pending quotes asking their approvers, one entry each
     assert {e[3] for e in entries if e not in demo} <= {"quote.approval_requested"}
 

@@ -115,11 +115,25 @@ async def test_imports_every_kind(container: Container) -> None:
     assert quote.description == "Annual tooling bundle\nincl. on-site training"
     assert quote.valid_until == datetime(2026, 12, 31, tzinfo=UTC)
     assert plain and plain.created_at == container.clock()
-    assert [(e.action, e.entity_type, e.entity_id) for e in entries] == [
+    files = [e for e in entries if e.action == "import"]
+    assert [(e.action, e.entity_type, e.entity_id) for e in files] == [
         ("import", kind, f"{kind}.csv") for kind in ORDERED
     ]
-    assert entries[2].details["placeholders"] == 1 and entries[2].details["created"] == 4
-    assert {e.actor for e in entries} == {"U100ADM1"} and entries[0].at == container.clock()
+    assert files[2].details["placeholders"] == 1 and files[2].details["created"] == 4
+    assert {e.actor for e in files} == {"U100ADM1"} and files[0].at == container.clock()
+    # and one entry per created row, with what it was created with (issue #10)
+    created = {(e.entity_type, e.entity_id): e for e in entries if e.action.endswith(".created")}
+    for kind, file in zip(ORDERED, files, strict=True):
+        rows = [e for (noun, _), e in created.items() if f"{noun}s" == kind]
+        assert len(rows) == file.details["created"], kind
+        assert {(e.actor, e.surface, e.details["file"]) for e in rows} == {
+            ("U100ADM1", file.surface, f"{kind}.csv")
+        }
+    acme_row = created["client", "C-1001"].details
+    assert acme_row["client_external_id"] == "C-1001"
+    assert acme_row["after"]["name"] == "Acme Tools, Inc."  # type: ignore[index]
+    assert acme_row["after"]["tags"] == "wholesale;key account"  # type: ignore[index]
+    assert created["order", "O-5003"].details["client_external_id"] == "C-1002"
     async with container.uow() as uow:
         payments = (await uow.session.execute(select(PaymentRow).order_by(PaymentRow.id))).scalars()
         paid = [(p.external_id, p.amount, p.paid_at) for p in payments]
@@ -148,7 +162,13 @@ async def test_reimport_changes_nothing_and_a_changed_row_updates(
         client = await uow.clients.get("C-1002")
         entries = await uow.audit.list()
     assert client and client.name == "Borealis Foods AB"
-    assert len(entries) == before["audit_log"] + 1 and entries[-1].details["updated"] == 1
+    assert len(entries) == before["audit_log"] + 2 and entries[-1].details["updated"] == 1
+    row = entries[-2]  # the changed row itself, with its field before and after
+    assert (row.action, row.entity_type, row.entity_id) == ("client.updated", "client", "C-1002")
+    assert row.details["changes"] == {
+        "name": {"before": "Borealis Foods", "after": "Borealis Foods AB"}
+    }
+    assert row.details["client_external_id"] == "C-1002" and row.surface == entries[-1].surface
 
 
 async def test_bad_rows_reject_the_file_and_write_nothing(

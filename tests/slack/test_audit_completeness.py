@@ -35,7 +35,7 @@ from storage.base import Base
 from storage.models import AuditRow
 from tests.conftest import FixedClock
 from tests.integration.alerts_fixtures import keep_scores, record
-from tests.slack.approvals_kit import MGR, deliver, posts_to, press, put_quote, quote_body
+from tests.slack.approvals_kit import BIGBOSS, MGR, deliver, posts_to, press, put_quote, quote_body
 from tests.slack.approvals_kit import seed_team as seed_approvers
 from tests.slack.chat_fixtures import OTHER, REP, button, click, reply, seed, text_of
 from tests.slack.conftest import SlackUser
@@ -52,7 +52,7 @@ NOT_DATA = {
     "client_scores", "approval_requests",
 }  # fmt: skip
 # a cache of what Slack says about a user, refreshed on reading, not a change anyone made
-CACHE_COLUMNS = {"users": {"slack_timezone", "slack_checked_at"}}
+CACHE_COLUMNS = {"users": {"slack_timezone", "slack_checked_at", "slack_team_id"}}
 SURFACES = {"slash", "shortcut", "modal", "button", "api", "import", "cli", "scheduler"}
 
 Snapshot = dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]
@@ -285,11 +285,11 @@ async def test_every_mutating_path_writes_its_audit_rows(
     await step(
         "/crm task", lambda: said("task C5: send the catalogue | tomorrow 10am"), surface="slash"
     )
-    await step(
-        "/crm link", lambda: said("link Northwind Supply Co", channel="C0NW"), surface="slash"
-    )
-    await step("/crm unlink", lambda: said("unlink", channel="C0NW"), surface="slash")
-    await step("/crm unlink again", lambda: said("unlink", channel="C0NW"), changes_data=False)
+    admin = {"channel": "C0NW", "user": BIGBOSS}  # linking is admin-only (domain.access)
+    await step("/crm link by a rep", lambda: said("link C3", channel="C0NW"), changes_data=False)
+    await step("/crm link", lambda: said("link Northwind Supply Co", **admin), surface="slash")
+    await step("/crm unlink", lambda: said("unlink", **admin), surface="slash")
+    await step("/crm unlink again", lambda: said("unlink", **admin), changes_data=False)
     await step("/crm log, bad date", lambda: said("log call C5: hi | never"), changes_data=False)
 
     # --- modals ------------------------------------------------------------------------
@@ -457,18 +457,22 @@ async def test_every_mutating_path_writes_its_audit_rows(
         assert code == 0
     argv = ["import", "clients", str(CSV / "clients.csv")]
     await step("import clients again", lambda: asyncio.to_thread(_cli, argv), changes_data=False)
-    # an import is audited once per file, with its counts (CSV imports are bulk: the row
-    # names the file, who ran it and how many rows were created/updated, not each row)
+    # an import is audited per row it changed (the fields before and after), written in
+    # bulk, and once per file with its counts
     renamed = tmp_path / "clients.csv"
     renamed.write_text(
         (CSV / "clients.csv").read_text(encoding="utf-8-sig").replace("Borealis Foods", "Boreal"),
         encoding="utf-8",
     )
     argv = ["import", "clients", str(renamed)]
-    await step("import clients changed", lambda: asyncio.to_thread(_cli, argv), per_file=True)
-    (entry,) = walk.seen["import clients changed"][1]
+    await step("import clients changed", lambda: asyncio.to_thread(_cli, argv), surface="cli")
+    row, entry = walk.seen["import clients changed"][1]
     assert entry.actor and (entry.surface, entry.entity_type) == ("cli", "clients")
     assert (entry.details["updated"], entry.details["unchanged"]) == (1, 2)
+    assert (row.actor, row.surface, row.action, row.entity_id) == (
+        entry.actor, "cli", "client.updated", "C-1002"
+    )  # fmt: skip
+    assert row.details["changes"] == {"name": {"before": "Borealis Foods", "after": "Boreal"}}
 
     # --- jobs --------------------------------------------------------------------------
     due = datetime(2026, 11, 26, 18, 0, tzinfo=clock.now.tzinfo)

@@ -69,7 +69,8 @@ async def test_manager_then_finance() -> None:
         assert (await service.waiting_on(uow, "M", now=NOW, limit=5)).total == 1
         assert (await service.waiting_on(uow, "F", now=NOW, limit=5)).total == 0
     told = await service.decide("F", chain, Decision.APPROVED, surface=Surface.BUTTON)
-    assert "Only <@M>" in told.summary
+    assert "Only <@M>" in told.blocks[0].text  # type: ignore[union-attr]
+    assert told.summary.startswith("Only someone can decide quote Q")  # plain: no mention
     await service.decide("M", chain, Decision.APPROVED, surface=Surface.BUTTON)
     async with uows() as uow:
         assert (await service.waiting_on(uow, "F", now=NOW, limit=5)).total == 1
