@@ -20,6 +20,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.localslack_limits import refusal
+from bot.localslack_oauth import OAUTH_METHODS, LocalOAuth
 from bot.localslack_rates import RateLimiter, RateLimits
 from bot.localslack_socket import APP_TOKEN_METHODS, LocalSocketMode
 
@@ -104,8 +105,12 @@ class LocalSlack:
         self._arrived: asyncio.Condition | None = None
         self._base = ""
         self.socket = LocalSocketMode()  # Socket Mode: apps.connections.open and /socket
+        # OAuth installs: oauth.v2.access and one bot token per workspace (localslack_oauth)
+        self.oauth = LocalOAuth(clock=clock)
+        self._caller: str | None = None  # the token of the call being answered
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "auth.revoke": lambda a: self.oauth.revoke(self._caller),
             "apps.connections.open": lambda a: self.socket.open_connection(self._base),
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
@@ -196,14 +201,18 @@ class LocalSlack:
         if fault := self._take_fault(method) or self._rate_limited(method, args):
             status, headers = fault.status, fault.headers
             answer = {"ok": False, "error": fault.error}
-        elif not self._token_ok(token, method):
-            answer = {"ok": False, "error": "invalid_auth"}
+        elif method in OAUTH_METHODS:
+            answer = self.oauth.answer(method, args, request.headers.get("Authorization", ""))
+            token = None  # the app's client id and secret, not a token
+        elif error := self._token_error(token, method):
+            answer = {"ok": False, "error": error}
         elif method not in self._methods:
             answer = {"ok": False, "error": "unknown_method"}
         elif refused := self._refusal(method, args):
             answer = refused
         else:
             try:
+                self._caller = token
                 answer |= self._methods[method](args)
             except _Refused as refused_by_method:
                 answer = {"ok": False, "error": str(refused_by_method)}
@@ -225,6 +234,11 @@ class LocalSlack:
         answer = {"ok": error is None, "error": error, "response_url": name}
         await self._record(Call("response_url", args, None, self._clock(), error), answer)
         return web.Response(status=status, headers=headers, text=error or "ok")
+
+    def _token_error(self, token: str | None, method: str) -> str | None:
+        if method not in APP_TOKEN_METHODS and self.oauth.workspace(token) is not None:
+            return self.oauth.token_error(token)
+        return None if self._token_ok(token, method) else "invalid_auth"
 
     def _token_ok(self, token: str | None, method: str) -> bool:
         if method in APP_TOKEN_METHODS:
@@ -286,8 +300,13 @@ class LocalSlack:
         prefix = "G" if "," in users else "D"
         return self._dms.setdefault(users, f"{prefix}{next(self._counter):08d}")
 
+    def _team(self) -> str:
+        """The workspace of the calling token: its own for an OAuth-issued one."""
+        workspace = self.oauth.workspace(self._caller)
+        return workspace.team_id if workspace else self.team_id
+
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {
+        answer = {
             "url": f"https://{_DOMAIN}.slack.com/",
             "team": _DOMAIN,
             "user": "crmbot",
@@ -295,6 +314,10 @@ class LocalSlack:
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
         }
+        if workspace := self.oauth.workspace(self._caller):
+            answer |= {"team": workspace.team_name, "team_id": workspace.team_id}
+            answer |= {"user_id": workspace.bot_user_id, "bot_id": workspace.bot_id}
+        return answer
 
     def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = self._channel(args), self._next_ts()
@@ -328,7 +351,7 @@ class LocalSlack:
             raise _Refused("user_not_found")
         user: dict[str, Any] = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": self._team(),
             "name": user_id.lower(),
             "deleted": False,
         }
@@ -348,7 +371,7 @@ class LocalSlack:
         view_id = view_id or f"V{next(self._counter):08d}"
         state: dict[str, Any] = {
             "id": view_id,
-            "team_id": self.team_id,
+            "team_id": self._team(),
             "app_id": "A0001",
             "bot_id": self.bot_id,
         }

@@ -13,6 +13,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.api import build_api
 from bot.bootstrap import Container
+from bot.teams.app import add_teams_routes
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,12 @@ def build_web_app(container: Container, slack_app: AsyncApp | None) -> web.Appli
     if slack_app is not None:
         app[SLACK] = slack_app
     app.router.add_post("/slack/events", slack_events)
+    app.router.add_get("/slack/install", slack_oauth)  # OAuth installs (SLACK_CLIENT_ID)
+    app.router.add_get("/slack/oauth_redirect", slack_oauth)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.add_subapp("/api/v1", build_api(container))
+    add_teams_routes(app, container)
     app.on_startup.append(_load_models)
     return app
 
@@ -57,6 +61,19 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     container.metrics.ack_latency.labels(kind).observe(time.perf_counter() - started)
     container.metrics.requests.labels(kind, _outcome(bolt_response.status)).inc()
     return await to_aiohttp_response(bolt_response)
+
+
+async def slack_oauth(request: web.Request) -> web.StreamResponse:
+    """Bolt's install flow: the install page (state cookie), then Slack's redirect back."""
+    slack_app = request.app.get(SLACK)
+    flow = slack_app.oauth_flow if slack_app is not None else None
+    if flow is None:
+        off = "installs are off: set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET"
+        return web.json_response({"error": off}, status=404)
+    bolt_request = await to_bolt_request(request)
+    if request.path == flow.install_path:
+        return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+    return await to_aiohttp_response(await flow.handle_callback(bolt_request))
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -202,6 +202,7 @@ class UserPreferences:
     quiet_start: str | None = None
     quiet_end: str | None = None
     alerts: dict[str, bool] = field(default_factory=dict)
+    platform: str = "slack"  # where direct messages go: "slack" or "teams"
 
 
 @dataclass
@@ -230,3 +231,5 @@ class OutboxMessage:
     sent_ts: str | None = None
     last_error: str | None = None
     id: int | None = None
+    # the chat workspace whose bot sends it; None: the user's own, found when queued
+    team_id: str | None = None

@@ -14,7 +14,9 @@ shows the bound: at most the one in-flight message is sent again, once, after it
 
 Rows of kind ``webhook`` go to the ERP's endpoints instead (``schedulers/webhook_delivery.py``):
 same claim, lease and back-off, without Slack's pacing; a receiver's 429 is retried with
-the back-off and never pauses the Slack sends.
+the back-off and never pauses the Slack sends. Rows of kind ``teams.send`` go to the Bot
+Connector (``schedulers/teams_delivery.py``) the same way; a Teams 429 is retried after its
+``Retry-After`` (or the back-off, if longer), also without pausing Slack.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from domain.model import OutboxMessage
 from domain.ports import UnitOfWorkFactory
 from domain.webhooks import WEBHOOK_KIND
 from schedulers.dm_channels import dm_arguments
+from schedulers.teams_delivery import TeamsDelivery
 from schedulers.webhook_delivery import WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ logger = logging.getLogger(__name__)
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(minutes=15)
 MAX_ATTEMPTS = 10
+TEAMS_KINDS = "teams."  # prefix of the kinds the Bot Connector delivers (domain/teams.py)
 # Slack answers these when the fault is on its side or momentary; any other API error
 # (channel_not_found, not_in_channel, invalid_blocks, invalid_auth, ...) means the same
 # call would fail again, so the row is failed at once.
@@ -104,9 +108,12 @@ class OutboxSender:
         max_inline_wait: float = MAX_INLINE_WAIT,
         sleep: Sleep = asyncio.sleep,
         webhooks: WebhookDelivery | None = None,
+        teams: TeamsDelivery | None = None,
+        team_client: Callable[[str | None], Awaitable[AsyncWebClient]] | None = None,
     ) -> None:
         self._uows, self._client_factory = uow_factory, client_factory
-        self._webhooks = webhooks
+        self._team_client = team_client  # a row's workspace's client (OAuth installs)
+        self._webhooks, self._teams = webhooks, teams
         self._clock, self._metrics, self._sleep = clock, metrics, sleep
         self.batch, self._lease_seconds = batch, lease_seconds
         self._interval, self._max_inline_wait = per_channel_interval, max_inline_wait
@@ -177,12 +184,27 @@ class OutboxSender:
         return start + timedelta(seconds=budget)
 
     async def _send(self, client: AsyncWebClient, message: OutboxMessage) -> _Answer:
+        if message.kind.startswith(TEAMS_KINDS):
+            if self._teams is None:
+                return _Answer("permanent", error="teams is not wired to this sender")
+            sent = await self._teams.deliver(message)
+            return _Answer(sent.outcome, sent.error, sent.activity_id, sent.retry_after)
         if message.kind != WEBHOOK_KIND:
-            return await _call(client, message)
+            return await self._slack(client, message)
         if self._webhooks is None:
             return _Answer("permanent", error="webhooks are not wired to this sender")
         delivery = await self._webhooks.deliver(message, now=self._clock())
         return _Answer(delivery.outcome, error=delivery.error)
+
+    async def _slack(self, client: AsyncWebClient, message: OutboxMessage) -> _Answer:
+        """A Web API call, with the bot token of the row's workspace (OAuth installs)."""
+        if self._team_client is not None:
+            try:
+                client = await self._team_client(message.team_id)
+            except Exception as exc:  # no token to send with just now (database, refresh)
+                logger.warning("outbox: no token for workspace %s: %s", message.team_id, exc)
+                return _Answer("transient", error=type(exc).__name__)
+        return await _call(client, message)
 
     async def _pace(
         self, message: OutboxMessage, last_sent: dict[str, datetime], deadline: datetime
@@ -223,7 +245,7 @@ class OutboxSender:
             await self._mark_sent(message, answer.ts, now)
             result.sent += 1
             return
-        if message.kind != WEBHOOK_KIND:
+        if message.kind != WEBHOOK_KIND and not message.kind.startswith(TEAMS_KINDS):
             self._metrics.slack_errors.labels(method=message.kind, error=answer.error).inc()
         retry_at = _retry_at(message, answer, now)
         if answer.outcome == "rate_limited":
@@ -284,7 +306,8 @@ def _retry_at(message: OutboxMessage, answer: _Answer, now: datetime) -> datetim
         return now + backoff(message.attempts)
     if answer.outcome == "permanent" or message.attempts >= MAX_ATTEMPTS:
         return None
-    return now + backoff(message.attempts)
+    wait = timedelta(seconds=answer.retry_after or 0)  # a Teams 429's Retry-After
+    return now + max(backoff(message.attempts), wait)
 
 
 def call_arguments(message: OutboxMessage) -> dict[str, Any]:

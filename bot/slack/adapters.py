@@ -38,7 +38,10 @@ class SlackProfiles:
         name = (
             profile.get("real_name") or user.get("real_name") or user.get("name") or slack_user_id
         )
-        return Profile(name=str(name), email=profile.get("email"), tz=user.get("tz"))
+        team = user.get("team_id")
+        return Profile(
+            name=str(name), email=profile.get("email"), tz=user.get("tz"), team_id=team or None
+        )
 
 
 class SlackNotifier:

@@ -26,6 +26,7 @@ class Profile:
     name: str
     email: str | None
     tz: str | None
+    team_id: str | None = None  # the workspace the user belongs to
 
 
 class ProfileSource(Protocol):
@@ -74,7 +75,12 @@ async def who_is(
     profile = profile or Profile(name=slack_user_id, email=None, tz=None)
     known = user is not None
     user = await uow.users.remember_profile(
-        slack_user_id, name=profile.name, email=profile.email, tz=profile.tz, now=now
+        slack_user_id,
+        name=profile.name,
+        email=profile.email,
+        tz=profile.tz,
+        now=now,
+        team_id=profile.team_id,
     )
     if not known:
         await uow.audit.add(

@@ -14,7 +14,9 @@ from storage.models.people import UserPreferencesRow, UserRow
 from storage.models.quotes import ApprovalDecisionRow, QuoteRow
 from storage.models.sales import InvoiceRow, OrderRow, PaymentRow
 from storage.models.scores import ClientScoreRow
+from storage.models.slack_oauth import slack_bots, slack_installations, slack_oauth_states
 from storage.models.system import AuditRow, OutboxRow, PendingActionRow, ProcessedRequestRow
+from storage.models.teams import TeamsConversationRow
 from storage.models.webhooks import WebhookAttemptRow
 from storage.models.work import ActivityRow, TaskRow
 
@@ -42,7 +44,11 @@ __all__ = [
     "RiskAlertRow",
     "RiskStateRow",
     "TaskRow",
+    "TeamsConversationRow",
     "UserPreferencesRow",
     "UserRow",
     "WebhookAttemptRow",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 ]

@@ -24,6 +24,7 @@ class UserRow(Base):
     slack_timezone: Mapped[str | None] = mapped_column(String(64))
     slack_checked_at: Mapped[datetime | None]
     teams_user_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    slack_team_id: Mapped[str | None] = mapped_column(String(32))  # the workspace (0010)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -39,4 +40,6 @@ class UserPreferencesRow(Base):
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     alerts: Mapped[dict[str, Any]]
+    # where direct messages go: "slack" or "teams" (0011)
+    platform: Mapped[str] = mapped_column(String(8), default="slack", server_default="slack")
     updated_at: Mapped[datetime]

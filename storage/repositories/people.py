@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from domain.model import Role, User
 from domain.ports import UpsertResult
 from storage.models import UserRow
-from storage.repositories._bulk import id_map, upsert
+from storage.repositories._bulk import chunks, id_map, upsert
 
 # built once: a new aliased() per query costs ~2 ms of CPU under load (bench/bench_ack.py)
 _MANAGER = aliased(UserRow)
@@ -56,7 +56,14 @@ class SqlUserRepository:
         return [self._entity(row, mgr) for row, mgr in result]
 
     async def remember_profile(
-        self, slack_user_id: str, *, name: str, email: str | None, tz: str | None, now: datetime
+        self,
+        slack_user_id: str,
+        *,
+        name: str,
+        email: str | None,
+        tz: str | None,
+        now: datetime,
+        team_id: str | None = None,
     ) -> User:
         # two first commands of a new user at once must both find one row: insert unless
         # present (waiting on PostgreSQL for the other insert to commit), then read it
@@ -79,9 +86,22 @@ class SqlUserRepository:
             )
         ).scalar_one()
         row.slack_timezone, row.slack_checked_at = tz, now
+        if team_id:
+            row.slack_team_id = team_id
         await self.session.flush()
         found = await self.get(slack_user_id)
         assert found is not None
+        return found
+
+    async def _teams_ids(self, slack_user_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for part in chunks(slack_user_ids):
+            rows = await self.session.execute(
+                select(UserRow.slack_user_id, UserRow.teams_user_id).where(
+                    UserRow.slack_user_id.in_(part), UserRow.teams_user_id.is_not(None)
+                )
+            )
+            found.update({slack_id: teams_id for slack_id, teams_id in rows if teams_id})
         return found
 
     async def existing_ids(self, slack_user_ids: Iterable[str]) -> set[str]:
@@ -89,6 +109,7 @@ class SqlUserRepository:
 
     async def upsert_many(self, users: Sequence[User]) -> UpsertResult:
         now = datetime.now(UTC)
+        teams = await self._teams_ids([u.slack_user_id for u in users if not u.teams_user_id])
         base = [
             {
                 "slack_user_id": u.slack_user_id,
@@ -96,7 +117,8 @@ class SqlUserRepository:
                 "email": u.email,
                 "role": str(u.role),
                 "timezone": u.timezone,
-                # teams_user_id is not a users.csv column yet: an import must not erase it
+                # an empty teams_user_id cell keeps the stored one: an import never erases it
+                "teams_user_id": u.teams_user_id or teams.get(u.slack_user_id),
             }
             for u in users
         ]
@@ -133,4 +155,6 @@ class SqlUserRepository:
             [r for r in full if r["slack_user_id"] in known],
             on_update={"updated_at": now},
         )
-        return UpsertResult(created.created, changed.updated, changed.unchanged)
+        return UpsertResult(
+            created.created, changed.updated, changed.unchanged, created.rows + changed.rows
+        )
