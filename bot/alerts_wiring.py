@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 def digest_service(container: Container) -> DigestService:
     """The digest: the policy file's ``[digest]`` for users who saved no settings, the
     approvals waiting on each user from the Approvals service."""
-    from bot.slack.adapters import SlackNotifier
+    from bot.notifier import notifier
 
     policy = container.policy.digest
     return DigestService(
         container.uow,
-        notifier=SlackNotifier(),
+        notifier=notifier(),
         settings=DigestSettings(
             hour=policy.hour, days=tuple(policy.days), default_tz=container.settings.default_tz
         ),

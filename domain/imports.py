@@ -55,6 +55,7 @@ def _user(f: Fields) -> User:
         role=f.optional("role", cell.role) or Role.REP,
         manager_slack_user_id=f.optional("manager_slack_user_id", cell.identifier(32)),
         timezone=f.optional("timezone", cell.zone),
+        teams_user_id=f.optional("teams_user_id", cell.aad_object_id),
     )
     if user.manager_slack_user_id and user.manager_slack_user_id == user.slack_user_id:
         f.problem("manager_slack_user_id", user.slack_user_id, "a user cannot manage themselves")
@@ -139,7 +140,7 @@ SPECS: dict[str, KindSpec] = {
             "users",
             "slack_user_id",
             ("slack_user_id", "name"),
-            ("email", "role", "manager_slack_user_id", "timezone"),
+            ("email", "role", "manager_slack_user_id", "timezone", "teams_user_id"),
             _user,
             (_USER,),
         ),

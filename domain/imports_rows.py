@@ -29,6 +29,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NOT_FINITE = frozenset({"nan", "snan", "inf", "infinity"})
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class BadValue(ValueError):
@@ -149,6 +150,14 @@ def email(value: str) -> str:
     if len(value) > 320 or not _EMAIL.fullmatch(value):
         raise BadValue("not an email address")
     return value
+
+
+def aad_object_id(value: str) -> str:
+    """A Microsoft Entra (AAD) object id, as Teams sends it: a GUID, in lower case."""
+    guid = value.strip("{}").lower()
+    if not _GUID.fullmatch(guid):
+        raise BadValue("not an AAD object id (a GUID such as 00000000-0000-0000-0000-000000000000)")
+    return guid
 
 
 def currency(value: str) -> str:

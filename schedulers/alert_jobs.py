@@ -21,10 +21,10 @@ async def run_digest(container: Container, now: datetime) -> Mapping[str, int]:
 
 
 async def run_risk(container: Container, now: datetime) -> Mapping[str, int]:
-    from bot.slack.adapters import SlackNotifier
+    from bot.notifier import notifier
 
     return await run_risk_alerts(
-        container.uow, notifier=SlackNotifier(), settings=risk_settings(container), now=now
+        container.uow, notifier=notifier(), settings=risk_settings(container), now=now
     )
 
 

@@ -14,11 +14,11 @@ if TYPE_CHECKING:
 
 async def run_reminders(container: Container, now: datetime) -> Mapping[str, int]:
     """Queue the reminders due at ``now`` in the outbox (the outbox job sends them)."""
-    from bot.slack.adapters import SlackNotifier
+    from bot.notifier import notifier
 
     return await remind_due(
         container.uow,
-        notifier=SlackNotifier(),
+        notifier=notifier(),
         now=now,
         default_tz=container.settings.default_tz,
     )

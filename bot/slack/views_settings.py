@@ -1,4 +1,5 @@
-"""The ``/crm settings`` modal: digest hour and days, quiet hours, alerts; and its state."""
+"""The ``/crm settings`` modal: digest hour and days, quiet hours, alerts, Slack or Teams;
+and its state."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import json
 from typing import Any
 
 from domain.model import UserPreferences
-from domain.services.settings import ALERTS, DAY_LABELS, DAYS, SettingsForm, wants
+from domain.services.settings import (
+    ALERTS,
+    DAY_LABELS,
+    DAYS,
+    PLATFORM_LABELS,
+    SettingsForm,
+    wants,
+)
 
 SETTINGS_VIEW = "settings_modal"
 
@@ -44,7 +52,26 @@ def _timepicker(value: str | None) -> dict[str, Any]:
     return element
 
 
-def settings_view(p: UserPreferences, *, zone: str, channel: str | None) -> dict[str, Any]:
+def _platform(p: UserPreferences, *, teams: bool) -> dict[str, Any]:
+    """The choice of platform when the user can be reached on Teams, else how to get it."""
+    if not teams:
+        hint = (
+            "Also on Microsoft Teams? Write to crmbot there once and you can get "
+            "reminders, digests and alerts in Teams instead."
+        )
+        return {"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]}
+    options = [_option(label, key) for key, label in PLATFORM_LABELS.items()]
+    initial = next((o for o in options if o["value"] == p.platform), options[0])
+    return _input(
+        "platform",
+        "Send my reminders, digests and alerts to",
+        {"type": "radio_buttons", "options": options, "initial_option": initial},
+    )
+
+
+def settings_view(
+    p: UserPreferences, *, zone: str, channel: str | None, teams: bool = False
+) -> dict[str, Any]:
     hours = [_option(f"{h:02d}:00", str(h)) for h in range(24)]
     days = [_option(label, key) for key, label in zip(DAYS, DAY_LABELS, strict=True)]
     alerts = [_option(label, key) for key, label in ALERTS.items()]
@@ -75,6 +102,7 @@ def settings_view(p: UserPreferences, *, zone: str, channel: str | None) -> dict
             _input("quiet_start", "Quiet hours from", _timepicker(p.quiet_start), optional=True),
             _input("quiet_end", "Quiet hours until", _timepicker(p.quiet_end), optional=True),
             _input("alerts", "Send me", _checkboxes(alerts, on), optional=True),
+            _platform(p, teams=teams),
         ],
     }
 
@@ -90,12 +118,14 @@ def form(view: dict[str, Any]) -> SettingsForm:
         return [str(o.get("value")) for o in element(block).get("selected_options") or []]
 
     hour = (element("digest_hour").get("selected_option") or {}).get("value")
+    platform = (element("platform").get("selected_option") or {}).get("value")
     return SettingsForm(
         digest_hour=hour,
         digest_days=picked("digest_days"),
         quiet_start=element("quiet_start").get("selected_time"),
         quiet_end=element("quiet_end").get("selected_time"),
         alerts_on=picked("alerts"),
+        platform=str(platform) if platform is not None else None,
     )
 
 

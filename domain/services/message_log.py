@@ -78,8 +78,10 @@ async def submit(
     permalink: str | None,
     notifier: Notifier,
     webhooks: Webhooks,
+    surface: Surface = Surface.SHORTCUT,
 ) -> tuple[Card, str | None]:
-    """Log the activity (and the follow-up task); the confirmation and where to send it."""
+    """Log the activity (and the follow-up task); the confirmation and where to send it.
+    ``surface``: the shortcut's platform (Slack's shortcut, Teams' message extension)."""
     kept = await uow.pending.peek(form.token, user=me.slack_user_id, now=now)
     if kept is None or kept.get("kind") != KIND:
         raise FieldError("notes", "This form has expired (or was sent). Use the shortcut again.")
@@ -95,7 +97,7 @@ async def submit(
         me,
         LogActivity(form.type, client.external_id, notes),
         client=client,
-        surface=Surface.SHORTCUT,
+        surface=surface,
         now=now,
         permalink=permalink,
         source_ref=message.source_ref,
@@ -105,7 +107,9 @@ async def submit(
     extra: list[Text | Note] = [Note(_source_line(message, permalink))]
     if due is not None:
         task = CreateTask(client.external_id, form.follow_up.strip(), None, due or None)
-        extra += await _follow_up_task(uow, me, task, client, notifier=notifier, now=now)
+        extra += await _follow_up_task(
+            uow, me, task, client, notifier=notifier, now=now, surface=surface
+        )
     return dataclasses.replace(card, blocks=(*card.blocks, *extra)), message.response_url
 
 
@@ -117,9 +121,10 @@ async def _follow_up_task(
     *,
     notifier: Notifier,
     now: datetime,
+    surface: Surface,
 ) -> list[Text]:
     made = await tasks.create(
-        uow, me, me, task, client=client, notifier=notifier, surface=Surface.SHORTCUT, now=now
+        uow, me, me, task, client=client, notifier=notifier, surface=surface, now=now
     )
     return [b for b in made.blocks if isinstance(b, Text)]
 
@@ -191,7 +196,12 @@ class MessageLogService:
             return found
 
     async def submit(
-        self, clicker: str, form: Submission, *, permalink: str | None
+        self,
+        clicker: str,
+        form: Submission,
+        *,
+        permalink: str | None,
+        surface: Surface = Surface.SHORTCUT,
     ) -> tuple[Card, str | None]:
         deps = self.chat.deps
         async with deps.uow() as uow:
@@ -204,6 +214,7 @@ class MessageLogService:
                 permalink=permalink,
                 notifier=deps.notifier,
                 webhooks=deps.webhooks,
+                surface=surface,
             )
             await uow.commit()
             return logged

@@ -2,20 +2,25 @@
 
 Until a user saves settings, the policy file's ``[digest]`` section gives the digest hour
 and days (``effective``); quiet hours are off and every alert is on. ``alerts`` keys are
-shared with the digest, risk-alert and auto-task jobs: a missing key means "on".
+shared with the digest, risk-alert and auto-task jobs: a missing key means "on". ``platform``
+says where direct messages go (``bot/notifier.py``): Slack, or Microsoft Teams once the user
+has written to the bot there.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 from domain.cards import Card, Text
 from domain.errors import CrmError
 from domain.model import AuditEntry, Surface, UserPreferences
 from domain.ports_reminders import RemindersUnitOfWork
+from domain.ports_teams import TeamsUnitOfWork
+from domain.teams import DEFAULT_PLATFORM, PLATFORMS
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -25,7 +30,12 @@ ALERTS = {
     "digest": "Morning digest",
     "auto_tasks": "Auto-created tasks",
 }
+PLATFORM_LABELS = {"slack": "Slack", "teams": "Microsoft Teams"}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class SettingsUnitOfWork(RemindersUnitOfWork, TeamsUnitOfWork, Protocol):
+    """Saving settings reads the saved ones and whether the user is reachable on Teams."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class SettingsForm:
     quiet_start: str | None
     quiet_end: str | None
     alerts_on: Sequence[str]
+    platform: str | None = None  # None: the form did not offer the choice; keep it
 
 
 class SettingsInvalid(CrmError, ValueError):
@@ -93,13 +104,16 @@ def validate(slack_user_id: str, form: SettingsForm) -> UserPreferences:
         errors.setdefault(missing, "Set both ends of quiet hours, or clear both.")
     elif start and start == end:
         errors.setdefault("quiet_end", "Quiet hours can't start and end at the same time.")
+    if form.platform is not None and form.platform not in PLATFORMS:
+        errors["platform"] = "Pick Slack or Microsoft Teams."
     if errors:
         raise SettingsInvalid(errors)
-    return UserPreferences(slack_user_id, int(hour), days, start, end, alerts)
+    platform = form.platform or DEFAULT_PLATFORM
+    return UserPreferences(slack_user_id, int(hour), days, start, end, alerts, platform)
 
 
 async def save(
-    uow: RemindersUnitOfWork,
+    uow: SettingsUnitOfWork,
     slack_user_id: str,
     form: SettingsForm,
     *,
@@ -110,6 +124,10 @@ async def save(
     """Check, save and audit (before and after); the card says what was saved."""
     after = validate(slack_user_id, form)
     before = await effective(uow, slack_user_id, defaults=defaults)
+    if form.platform is None:
+        after = replace(after, platform=before.platform)
+    elif after.platform == "teams" and await uow.teams_refs.get(slack_user_id) is None:
+        raise SettingsInvalid({"platform": TEAMS_FIRST})
     await uow.preferences.put(after, now=now)
     await uow.audit.add(
         AuditEntry(
@@ -123,6 +141,12 @@ async def save(
         )
     )
     return saved_card(after)
+
+
+TEAMS_FIRST = (
+    "Write to crmbot in Microsoft Teams once (any command, in a chat with it), "
+    "then pick Teams here."
+)
 
 
 def _details(preferences: UserPreferences) -> dict[str, object]:
@@ -141,6 +165,7 @@ def saved_card(p: UserPreferences) -> Card:
         f"• Digest: {digest}",
         f"• Quiet hours: {quiet} (reminders wait until they end)",
         f"• {alerts}",
+        f"• Messages come in {PLATFORM_LABELS.get(p.platform, p.platform)}",
     )
     return Card(summary="Settings saved", blocks=(Text("\n".join(lines)),))
 

@@ -29,8 +29,9 @@ async def settings_view(container: Container, user: str, *, channel: str | None)
     async with container.uow() as uow:
         me = await container.chat.actor(uow, user)
         current = await settings.effective(uow, user, defaults=defaults(container))
+        teams = await uow.teams_refs.get(user) is not None
         await uow.commit()
-    return views_settings.settings_view(current, zone=me.tz.key, channel=channel)
+    return views_settings.settings_view(current, zone=me.tz.key, channel=channel, teams=teams)
 
 
 async def submit_settings(

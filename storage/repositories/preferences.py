@@ -32,6 +32,7 @@ class SqlPreferencesRepository:
             quiet_start=found.quiet_start,
             quiet_end=found.quiet_end,
             alerts=dict(found.alerts),
+            platform=found.platform,
         )
 
     async def put(self, preferences: UserPreferences, *, now: datetime) -> None:
@@ -50,5 +51,6 @@ class SqlPreferencesRepository:
         row.digest_days = list(preferences.digest_days)
         row.quiet_start, row.quiet_end = preferences.quiet_start, preferences.quiet_end
         row.alerts = dict(preferences.alerts)
+        row.platform = preferences.platform
         row.updated_at = now
         await self.session.flush()

@@ -178,7 +178,7 @@ async def test_users_link_managers_in_one_batch_and_count_changes(
         listed = await uow.users.list()  # by name
         assert [replace(u, id=None) for u in listed] == [
             boss,
-            replace(rep, teams_user_id=None),  # not an import column (yet)
+            rep,
             replace(stray, manager_slack_user_id=None),  # no such manager
         ]
         assert all(u.id is not None for u in listed)
