@@ -105,17 +105,6 @@ class SqlOutbox:
         result = await self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
 
-    async def first_times(self, keys: Sequence[str], *, now: datetime) -> set[str]:
-        if not keys:
-            return set()
-        stmt = (
-            _insert_ignore(self.session, ProcessedRequestRow)
-            .values([{"key": key, "received_at": now} for key in dict.fromkeys(keys)])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(ProcessedRequestRow.key)
-        )
-        return set((await self.session.execute(stmt)).scalars())
-
     async def claim_due(
         self, *, now: datetime, limit: int, lease_seconds: int
     ) -> Sequence[OutboxMessage]:
