@@ -124,6 +124,8 @@ async def test_users_are_matched_by_aad_id_then_email_else_added_and_told(
     users = {r.slack_user_id: r for r in await table(teams_container, UserRow)}
     (added,) = [u for u in users.values() if u.slack_user_id.startswith("ms:")]
     assert (added.name, added.role, len(added.slack_user_id)) == ("Pat Newcomer", "rep", 32)
+    kept_for = {r.user_id for r in await table(teams_container, TeamsConversationRow)}
+    assert added.id in kept_for  # Teams is the newcomer's only way to be reached
     audited = [r for r in await table(teams_container, AuditRow) if r.action == "user.added"]
     assert [(r.actor, r.surface) for r in audited] == [(added.slack_user_id, "teams")]
 
