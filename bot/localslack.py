@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import logging
@@ -12,7 +11,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from bot.localslack_limits import refusal
 from bot.localslack_oauth import OAUTH_METHODS, LocalOAuth
 from bot.localslack_rates import RateLimiter, RateLimits
 from bot.localslack_socket import APP_TOKEN_METHODS, LocalSocketMode
+from bot.loopback import LoopbackServer
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class _Refused(Exception):
     """Raised by a method handler: Slack answers `{"ok": false, "error": <args[0]>}`."""
 
 
-class LocalSlack:
+class LocalSlack(LoopbackServer):
     """An aiohttp server on 127.0.0.1 that answers Slack Web API calls and response_url posts.
 
     The app under test (or `crmbot console`) points its AsyncWebClient at `api_url` and runs
@@ -94,16 +94,14 @@ class LocalSlack:
         self.messages: list[Message] = []
         self.violations: list[str] = []
         self._tokens = frozenset(tokens) if tokens is not None else None
-        self._port, self._clock = port, clock
+        super().__init__(port=port)
+        self._clock = clock
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         # Slack's 429s, simulated when asked for (bot/localslack_rates.py); off by default
         self.rate_limiter = RateLimiter(rate_limits, clock) if rate_limits else None
         self._counter = itertools.count(1)
         self._dms: dict[str, str] = {}
         self._url_uses: defaultdict[str, int] = defaultdict(int)
-        self._runner: web.AppRunner | None = None
-        self._arrived: asyncio.Condition | None = None
-        self._base = ""
         self.socket = LocalSocketMode()  # Socket Mode: apps.connections.open and /socket
         # OAuth installs: oauth.v2.access and one bot token per workspace (localslack_oauth)
         self.oauth = LocalOAuth(clock=clock)
@@ -127,36 +125,16 @@ class LocalSlack:
             "views.publish": lambda a: self._view(a, needs="user_id"),
         }
 
-    async def start(self) -> None:
-        app = web.Application()
+    label = "local Slack Web API"
+
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         self.socket.install(app)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
-        host, port = self._runner.addresses[0][:2]
-        self._base = f"http://{host}:{port}/"
-        self._arrived = asyncio.Condition()
-        logger.info("local Slack Web API listening on %s", self._base)
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     @property
     def api_url(self) -> str:
-        if not self._base:
-            raise RuntimeError("LocalSlack is not started")
-        return f"{self._base}api/"
+        return f"{self.base_url}api/"
 
     def response_url(self, name: str) -> str:
         return f"{self.api_url.removesuffix('api/')}respond/{name}"
@@ -172,11 +150,8 @@ class LocalSlack:
         timeout: float = 5.0,  # noqa: ASYNC109
     ) -> list[Call]:
         """Wait until `count` calls of `method` arrived (any answer); TimeoutError otherwise."""
-        if self._arrived is None:
-            raise RuntimeError("LocalSlack is not started")
         try:
-            async with asyncio.timeout(timeout), self._arrived:
-                await self._arrived.wait_for(lambda: len(self.calls_to(method)) >= count)
+            await self.wait_until(lambda: len(self.calls_to(method)) >= count, timeout=timeout)
         except TimeoutError:
             seen = ", ".join(call.method for call in self.calls) or "nothing"
             raise TimeoutError(f"{count} x {method} not seen in {timeout}s; saw {seen}") from None
@@ -284,9 +259,7 @@ class LocalSlack:
                     response_url=answer.get("response_url"),
                 )
             )
-        if self._arrived is not None:
-            async with self._arrived:
-                self._arrived.notify_all()
+        await self.arrived()
 
     def _next_ts(self) -> str:
         return f"{int(self._clock())}.{next(self._counter):06d}"

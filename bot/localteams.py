@@ -10,12 +10,13 @@ at `LocalTeams.service_url` and read what arrived in `activities`:
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple
 
 from aiohttp import web
+
+from bot.loopback import LoopbackServer
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class Recorded(NamedTuple):
     json: dict[str, Any]
 
 
-class LocalTeams:
+class LocalTeams(LoopbackServer):
     """An aiohttp server on 127.0.0.1 that accepts what a bot sends to the Bot Connector.
 
     Sending, replying, updating and deleting activities and creating conversations are
@@ -42,15 +43,13 @@ class LocalTeams:
         self.activities: list[Recorded] = []
         self.tokens: list[str | None] = []
         self.members: dict[str, dict[str, Any]] = {}
-        self._port = port
+        super().__init__(port=port)
         self._faults: list[int] = []
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
-        self._arrived: asyncio.Condition | None = None
-        self._base = ""
 
-    async def start(self) -> None:
-        app = web.Application()
+    label = "local Bot Connector"
+
+    def routes(self, app: web.Application) -> None:
         conversation = "/v3/conversations/{conversation}"
         app.router.add_post("/v3/conversations", self._create_conversation)
         app.router.add_post(f"{conversation}/activities", self._activity)
@@ -58,31 +57,10 @@ class LocalTeams:
         app.router.add_put(f"{conversation}/activities/{{activity}}", self._activity)
         app.router.add_delete(f"{conversation}/activities/{{activity}}", self._activity)
         app.router.add_get(f"{conversation}/members/{{member}}", self._member)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
-        host, port = self._runner.addresses[0][:2]
-        self._base = f"http://{host}:{port}/"
-        self._arrived = asyncio.Condition()
-        logger.info("local Bot Connector listening on %s", self._base)
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     @property
     def service_url(self) -> str:
-        if not self._base:
-            raise RuntimeError("LocalTeams is not started")
-        return self._base
+        return self.base_url
 
     def fail_next(self, status: int = 503) -> None:
         """Answer the next recorded request with `status` (requests queue up)."""
@@ -93,11 +71,8 @@ class LocalTeams:
 
     async def wait_for(self, count: int = 1, *, timeout: float = 5.0) -> list[Recorded]:  # noqa: ASYNC109
         """Wait until `count` requests were recorded; TimeoutError otherwise."""
-        if self._arrived is None:
-            raise RuntimeError("LocalTeams is not started")
         try:
-            async with asyncio.timeout(timeout), self._arrived:
-                await self._arrived.wait_for(lambda: len(self.activities) >= count)
+            await self.wait_until(lambda: len(self.activities) >= count, timeout=timeout)
         except TimeoutError:
             raise TimeoutError(f"{count} requests not seen; saw {len(self.activities)}") from None
         return self.activities
@@ -143,7 +118,5 @@ class LocalTeams:
         self.activities.append(
             Recorded(request.method, request.path, body if isinstance(body, dict) else {})
         )
-        if self._arrived is not None:
-            async with self._arrived:
-                self._arrived.notify_all()
+        await self.arrived()
         return self._faults.pop(0) if self._faults else None
