@@ -16,8 +16,8 @@ from typing import Any
 from microsoft_agents.activity import Activity
 
 from bot.bootstrap import Container
-from domain.model import AuditEntry, Surface
-from domain.services import teams_refs
+from domain.model import Surface
+from domain.services import identity, teams_refs
 from domain.services.identity import Profile, ProfileSource
 from domain.teams import TeamsConversationRef
 
@@ -95,16 +95,8 @@ async def asker_of(container: Container, activity: Activity) -> TeamsAsker:
         added = await uow.users.remember_profile(key, name=name, email=email, tz=tz, now=now)
         if ref is not None and added.id is not None:  # their only way to be reached
             await uow.teams_refs.remember(added.id, ref, now=now)
-        await uow.audit.add(
-            AuditEntry(
-                actor=key,
-                surface=Surface.TEAMS,
-                action="user.added",
-                entity_type="user",
-                entity_id=key,
-                details={"role": "rep", "reason": "first request from Teams", "name": name},
-                at=now,
-            )
+        await identity.audit_added(
+            uow, added, surface=Surface.TEAMS, reason="first request from Teams", now=now, name=name
         )
         await uow.commit()
         logger.info("teams: unmatched user %s added as %s", name, key)

@@ -83,15 +83,30 @@ async def who_is(
         team_id=profile.team_id,
     )
     if not known:
-        await uow.audit.add(
-            AuditEntry(
-                actor=slack_user_id,
-                surface=Surface.SLASH,
-                action="user.added",
-                entity_type="user",
-                entity_id=slack_user_id,
-                details={"role": str(user.role), "reason": "first request from Slack"},
-                at=now,
-            )
+        await audit_added(
+            uow, user, surface=Surface.SLASH, reason="first request from Slack", now=now
         )
     return Actor(user, zone(user.timezone, default_tz), known=known)
+
+
+async def audit_added(
+    uow: UnitOfWork,
+    user: User,
+    *,
+    surface: Surface,
+    reason: str,
+    now: datetime,
+    **details: object,
+) -> None:
+    """The audit row of a user crmbot added on first contact (they are its actor)."""
+    await uow.audit.add(
+        AuditEntry(
+            actor=user.slack_user_id,
+            surface=surface,
+            action="user.added",
+            entity_type="user",
+            entity_id=user.slack_user_id,
+            details={"role": str(user.role), "reason": reason, **details},
+            at=now,
+        )
+    )
