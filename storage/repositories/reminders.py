@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from domain.model import UserPreferences
 from domain.ports_reminders import DueReminder
 from storage.models import ClientRow, TaskRow, UserPreferencesRow, UserRow
+from storage.repositories._claims import claimable_ids
 from storage.repositories.preferences import SqlPreferencesRepository
 from storage.repositories.work import task_entity
 
@@ -34,9 +35,7 @@ class SqlReminderStore:
             .order_by(TaskRow.remind_at, TaskRow.id)
             .limit(limit)
         )
-        if self.session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        ids = list((await self.session.execute(due)).scalars())
+        ids = await claimable_ids(self.session, due)
         if not ids:
             return []
         until = now + lease

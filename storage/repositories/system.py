@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import AuditEntry, OutboxMessage, Surface
 from storage.models import AuditRow, OutboxRow, PendingActionRow, ProcessedRequestRow, UserRow
+from storage.repositories._claims import claimable_ids
 
 
 def _insert_ignore(session: AsyncSession, model: type[AuditRow | OutboxRow | ProcessedRequestRow]):  # type: ignore[no-untyped-def]
@@ -119,9 +120,7 @@ class SqlOutbox:
             .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
             .limit(limit)
         )
-        if self.session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        ids = list((await self.session.execute(due)).scalars())
+        ids = await claimable_ids(self.session, due)
         if not ids:
             return []
         until = now + timedelta(seconds=lease_seconds)
