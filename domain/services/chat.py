@@ -25,7 +25,7 @@ from domain.ports_approvals import QuotesWaitingCard
 from domain.ports_chat import Notifier
 from domain.scores.tiers import DEFAULT_TIERS
 from domain.services import activities, channel_links, tasks
-from domain.services.identity import Actor, ProfileSource, who_is
+from domain.services.identity import Actor, Profile, ProfileSource, who_is
 from domain.services.resolve import Choose, NoMatch, resolve_client
 from domain.webhooks import NO_WEBHOOKS
 
@@ -64,11 +64,13 @@ class ChatService:
     def __init__(self, deps: ChatDeps) -> None:
         self.deps = deps
 
-    async def actor(self, uow: UnitOfWork, slack_user_id: str) -> Actor:
+    async def actor(
+        self, uow: UnitOfWork, slack_user_id: str, *, profiles: ProfileSource | None = None
+    ) -> Actor:
         return await who_is(
             uow,
             slack_user_id,
-            profiles=self.deps.profiles,
+            profiles=profiles or self.deps.profiles,
             now=self.deps.clock(),
             default_tz=self.deps.default_tz,
         )
@@ -82,19 +84,28 @@ class ChatService:
         no write lock, ``storage/db.py``); one that turns out to write (a first-time user,
         a choice between clients to keep) is run again as a writer, nothing kept of the try.
         """
+        profiles = AskedOnce(self.deps.profiles)  # the writer's run doesn't ask Slack again
         try:
             if reads_only(command):
                 try:
-                    return await self._unit(asker, command, public=public, read_only=True)
+                    return await self._unit(asker, command, profiles, public, read_only=True)
                 except WriteNeeded:
                     pass
-            return await self._unit(asker, command, public=public, read_only=False)
+            return await self._unit(asker, command, profiles, public, read_only=False)
         except NeedsChoice as choice:
             return choice.card
 
-    async def _unit(self, asker: Asker, command: Command, *, public: bool, read_only: bool) -> Card:
+    async def _unit(
+        self,
+        asker: Asker,
+        command: Command,
+        profiles: ProfileSource,
+        public: bool,
+        *,
+        read_only: bool,
+    ) -> Card:
         async with self.deps.uow(read_only=read_only) as uow:
-            me = await self.actor(uow, asker.slack_user_id)
+            me = await self.actor(uow, asker.slack_user_id, profiles=profiles)
             card = await self._run(uow, me, asker, command, public=public)
             if not me.known:
                 card = await with_newcomer_note(uow, card)
@@ -289,6 +300,20 @@ class ChatService:
         from domain.services.finding import find_card
 
         return await find_card(uow, text)
+
+
+class AskedOnce:
+    """A profile source that asks once per user: a read-only try that turns out to need a
+    write (a first-time or stale user) runs again, and must not ask Slack twice."""
+
+    def __init__(self, source: ProfileSource) -> None:
+        self._source = source
+        self._answers: dict[str, Profile | None] = {}
+
+    async def profile(self, slack_user_id: str) -> Profile | None:
+        if slack_user_id not in self._answers:
+            self._answers[slack_user_id] = await self._source.profile(slack_user_id)
+        return self._answers[slack_user_id]
 
 
 def reads_only(command: Command) -> bool:

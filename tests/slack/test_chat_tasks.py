@@ -162,3 +162,18 @@ async def test_an_unknown_slack_user_is_added_as_a_rep_and_audited(
         "Asia/Tokyo",
     )
     assert [e.entity_id for e in audit] == ["U0NEW"]
+
+
+async def test_a_first_read_only_command_asks_slack_about_the_user_once(
+    user: SlackUser, slack: LocalSlack, app_container: Container
+) -> None:
+    """``health`` is tried read-only, meets the first-contact write and runs again as a
+    writer: the profile Slack gave the first try is used, not asked for again."""
+    await seed(app_container, slack)
+    slack.users["U0NEW2"] = {"real_name": "New Reader", "tz": "Asia/Tokyo"}
+    await user.command("health C5", user="U0NEW2")
+    assert "C5" in text_of(await reply(slack))
+    assert [c.args.get("user") for c in slack.calls_to("users.info")] == ["U0NEW2"]
+    async with app_container.uow() as uow:
+        added = await uow.users.get("U0NEW2")
+    assert added is not None and added.timezone == "Asia/Tokyo"
